@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from oauth2_provider import urls as oauth2_urls
+from oauth2_provider.views import ConnectDiscoveryInfoView
+
+from config.api import api
+from dgov.accounts.admin_site import protect_admin_site
+from dgov.core import views as core_views
+
+protect_admin_site(admin.site)
+
+urlpatterns = [
+    path("", include("dgov.portal.urls")),
+    path("accounts/", include("dgov.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("o/", include(oauth2_urls)),
+    # OIDC discovery at the issuer's root, as OIDC Discovery 1.0 places it.
+    path(".well-known/openid-configuration", ConnectDiscoveryInfoView.as_view(), name="oidc-discovery"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("elder-mode/", core_views.elder_mode, name="elder_mode"),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+handler403 = "dgov.core.errorviews.forbidden"
+handler404 = "dgov.core.errorviews.not_found"

@@ -1,0 +1,138 @@
+"""The one place that decides who may do what. Views and endpoints ask here; they never test roles.
+
+A permission is granted to roles; a role assignment may be scoped to a department or a region
+(and everything below it). ``has_perm(user, perm, department=…, region=…)`` answers for a scope.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from dgov.accounts.models import Department, Region, Role, RoleAssignment, User
+
+
+class Perm(enum.StrEnum):
+    PERSONAL_CENTRE = "personal_centre.view"
+    WORKBENCH = "workbench.view"
+    ADMIN_SITE = "admin_site.use"
+    API_TOKENS = "api_tokens.manage"
+    ROLES = "roles.manage"
+    SECURITY = "security.manage"
+    AUDIT_VIEW = "audit.view"
+
+
+STAFF_WORK_ROLES = frozenset(
+    {
+        Role.WINDOW_CLERK,
+        Role.APPROVER,
+        Role.DEPT_ADMIN,
+        Role.HOTLINE_OPERATOR,
+        Role.DISPATCHER,
+        Role.GRID_WORKER,
+        Role.LEADER,
+        Role.DATA_OFFICER,
+    }
+)
+
+# Perm -> roles that hold it. 三员分立: the system administrator runs the system (accounts,
+# departments, API tokens), the security administrator assigns roles and handles lockouts and
+# second factors, the audit administrator reads the trail; none can do the others' work.
+RULES: dict[Perm, frozenset[Role]] = {
+    Perm.WORKBENCH: STAFF_WORK_ROLES,
+    Perm.ADMIN_SITE: frozenset({Role.SYSTEM_ADMIN}),
+    Perm.API_TOKENS: frozenset({Role.SYSTEM_ADMIN}),
+    Perm.ROLES: frozenset({Role.SECURITY_ADMIN}),
+    Perm.SECURITY: frozenset({Role.SECURITY_ADMIN}),
+    Perm.AUDIT_VIEW: frozenset({Role.AUDIT_ADMIN}),
+}
+
+# Permissions any signed-in person has, whatever their roles.
+EVERYONE: frozenset[Perm] = frozenset({Perm.PERSONAL_CENTRE})
+
+
+def _assignments(user: User) -> list[RoleAssignment]:
+    cached: list[RoleAssignment] | None = getattr(user, "_role_cache", None)
+    if cached is None:
+        cached = list(user.role_assignments.select_related("department__region", "region"))
+        user._role_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def roles_of(user: Any) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    return {a.role for a in _assignments(user)}
+
+
+def _in_scope(assignment: RoleAssignment, department: Department | None, region: Region | None) -> bool:
+    """A department-scoped role covers that department (and, for place-only questions, its area);
+    a region-scoped role covers everything in that region; an unscoped role covers all."""
+    if assignment.department is not None:
+        if department is not None and assignment.department.pk != department.pk:
+            return False
+        if department is None and region is not None and not assignment.department.region.contains(region):
+            return False
+    if assignment.region is not None:
+        if region is not None and not assignment.region.contains(region):
+            return False
+        if department is not None and not assignment.region.contains(department.region):
+            return False
+    return True
+
+
+def has_perm(user: Any, perm: Perm, *, department: Department | None = None, region: Region | None = None) -> bool:
+    """Whether user holds perm, for the given department/region when one is named."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if perm in EVERYONE:
+        return True
+    allowed = RULES.get(perm, frozenset())
+    return any(a.role in allowed and _in_scope(a, department, region) for a in _assignments(user))
+
+
+def departments_for(user: Any, perm: Perm) -> list[int] | None:
+    """Department ids where user holds perm; None means every department (unscoped role)."""
+    allowed = RULES.get(perm, frozenset())
+    ids: set[int] = set()
+    for a in _assignments(user) if getattr(user, "is_authenticated", False) else []:
+        if a.role not in allowed:
+            continue
+        if a.department_id is None and a.region_id is None:
+            return None
+        if a.department_id is not None:
+            ids.add(a.department_id)
+    return sorted(ids)
+
+
+def require(request: HttpRequest, perm: Perm, **scope: Any) -> None:
+    """Raise PermissionDenied (recorded in the audit trail) unless request.user holds perm."""
+    if not has_perm(request.user, perm, **scope):
+        from dgov.audit import record
+
+        actor = request.user if request.user.is_authenticated else "anonymous"
+        record(actor=actor, action="access.denied", detail={"perm": str(perm), "path": request.path}, request=request)
+        raise PermissionDenied
+
+
+def requires(perm: Perm) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """View decorator: sign-in required, then ``require(perm)``."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            require(request, perm)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,85 @@
+"""Writing to the audit trail: the one function every app calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from dgov.audit.chain import content_of, digest_of
+from dgov.audit.models import AuditEvent, ChainHead
+from dgov.core.logging import redact
+
+SYSTEM_LABEL = "system"
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _target_parts(target: Any) -> tuple[str, str]:
+    if target is None:
+        return "", ""
+    if isinstance(target, models.Model):
+        return target._meta.label_lower, str(target.pk)
+    if isinstance(target, tuple) and len(target) == 2:
+        return str(target[0]), str(target[1])
+    raise TypeError("target must be a model instance, a (type, id) pair or None")
+
+
+def _scrub(detail: Any) -> Any:
+    """Personal data never enters the trail in clear: ID and phone numbers are masked."""
+    if isinstance(detail, str):
+        return redact(detail)
+    if isinstance(detail, dict):
+        return {str(k): _scrub(v) for k, v in detail.items()}
+    if isinstance(detail, list | tuple):
+        return [_scrub(v) for v in detail]
+    return detail
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    target: Any = None,
+    detail: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction if there is one.
+
+    ``actor`` is a user, None for the system, or a string label for an unauthenticated party
+    (e.g. the username tried in a failed login).
+    """
+    target_type, target_id = _target_parts(target)
+    if actor is None:
+        actor_obj, label = None, SYSTEM_LABEL
+    elif isinstance(actor, str):
+        actor_obj, label = None, redact(actor)[:150]
+    elif getattr(actor, "is_authenticated", False):
+        actor_obj, label = actor, actor.get_username()
+    else:
+        actor_obj, label = None, "anonymous"
+    with transaction.atomic():
+        # Lock the head row: appends are serialised, so seq and prev_digest never fork.
+        head, _created = ChainHead.objects.select_for_update().get_or_create(id=1)
+        event = AuditEvent(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor=actor_obj,
+            actor_label=label,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            source_ip=_client_ip(request),
+            summary=_scrub(detail or {}),
+            prev_digest=head.digest,
+        )
+        event.digest = digest_of(content_of(event))
+        event.save()
+        ChainHead.objects.filter(id=1).update(seq=event.seq, digest=event.digest)
+    return event

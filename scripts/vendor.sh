@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# Vendor the front-end assets listed in package.json into static/vendor/.
+#
+# Pages must work with no internet, so every script and font is committed
+# under static/vendor/. This script rebuilds that folder from the exact
+# versions pinned in package.json + package-lock.json:
+#
+#   static/vendor/htmx/          htmx.min.js, LICENSE              (htmx.org 2.x)
+#   static/vendor/noto-sans-sc/  noto-sans-sc.css, files/*.woff2, LICENSE
+#                                (@fontsource/noto-sans-sc, weights 400 + 700 only)
+#   static/vendor/axe-core/      axe.min.js, LICENSE, LICENSE-3RD-PARTY.txt
+#                                (axe-core 4.x; browser tests only, never
+#                                 referenced from templates)
+#   static/vendor/VERSIONS.md    what was taken, from which version, which licence
+#
+# Usage:
+#   bash scripts/vendor.sh            # reproduce static/vendor from the lockfile (npm ci)
+#   bash scripts/vendor.sh --update   # first bump the pins to the newest htmx.org 2.x,
+#                                     # axe-core 4.x and @fontsource/noto-sans-sc,
+#                                     # rewriting package.json + package-lock.json
+#
+# Packages are installed into a temporary directory (deleted on exit), so no
+# node_modules/ is ever created inside the repository. Only the three package
+# folders above and VERSIONS.md are replaced; anything else in static/vendor/
+# is left alone. Needs node + npm and access to the npm registry.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENDOR="$ROOT/static/vendor"
+
+# Major versions this project is written against; a bump past them needs a
+# human to check templates/tests, so the script refuses rather than copy.
+HTMX_MAJOR=2
+AXE_MAJOR=4
+FONT_WEIGHTS="400 700"
+
+update=0
+case "${1:-}" in
+  "") ;;
+  --update) update=1 ;;
+  -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "vendor.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
+esac
+
+for tool in node npm; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "vendor.sh: '$tool' is required" >&2; exit 1; }
+done
+[ -f "$ROOT/package.json" ] || { echo "vendor.sh: $ROOT/package.json not found" >&2; exit 1; }
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/dgov-vendor.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+
+if [ "$update" = 1 ]; then
+  echo "==> updating pins in package.json / package-lock.json"
+  # --package-lock-only: rewrites the two files, never creates node_modules here.
+  (cd "$ROOT" && npm install --package-lock-only --ignore-scripts --no-audit --no-fund \
+      --save-dev --save-exact \
+      "htmx.org@$HTMX_MAJOR" "axe-core@$AXE_MAJOR" "@fontsource/noto-sans-sc@latest")
+fi
+[ -f "$ROOT/package-lock.json" ] || {
+  echo "vendor.sh: package-lock.json missing; run 'npm install --package-lock-only' (or this script with --update)" >&2
+  exit 1
+}
+
+echo "==> npm ci into $TMP/npm"
+mkdir -p "$TMP/npm"
+cp "$ROOT/package.json" "$ROOT/package-lock.json" "$TMP/npm/"
+(cd "$TMP/npm" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+NM="$TMP/npm/node_modules"
+
+OUT="$TMP/out"
+mkdir -p "$OUT/htmx" "$OUT/noto-sans-sc/files" "$OUT/axe-core"
+
+echo "==> staging files"
+NM="$NM" OUT="$OUT" ROOT="$ROOT" HTMX_MAJOR="$HTMX_MAJOR" AXE_MAJOR="$AXE_MAJOR" \
+FONT_WEIGHTS="$FONT_WEIGHTS" node - <<'NODE'
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const crypto = require('crypto');
+
+const NM = process.env.NM, OUT = process.env.OUT, ROOT = process.env.ROOT;
+const weights = process.env.FONT_WEIGHTS.split(/\s+/).filter(Boolean);
+const die = (msg) => { console.error('vendor.sh: ' + msg); process.exit(1); };
+const pkgDir = (name) => path.join(NM, ...name.split('/'));
+const meta = (name) => JSON.parse(fs.readFileSync(path.join(pkgDir(name), 'package.json'), 'utf8'));
+const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'));
+const integrity = (name) => (lock.packages['node_modules/' + name] || {}).integrity || 'n/a';
+const sha256 = (f) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+const copy = (name, from, to) => {
+  const src = path.join(pkgDir(name), from);
+  if (!fs.existsSync(src)) die(`${name}: ${from} not found in the package`);
+  fs.copyFileSync(src, path.join(OUT, to));
+};
+const major = (v) => Number(String(v).split('.')[0]);
+
+// ---- htmx.org -------------------------------------------------------------
+const htmx = meta('htmx.org');
+if (major(htmx.version) !== Number(process.env.HTMX_MAJOR))
+  die(`htmx.org ${htmx.version} is not ${process.env.HTMX_MAJOR}.x; pin a ${process.env.HTMX_MAJOR}.x version in package.json`);
+copy('htmx.org', 'dist/htmx.min.js', 'htmx/htmx.min.js');
+copy('htmx.org', 'LICENSE', 'htmx/LICENSE');
+
+// ---- axe-core -------------------------------------------------------------
+const axe = meta('axe-core');
+if (major(axe.version) !== Number(process.env.AXE_MAJOR))
+  die(`axe-core ${axe.version} is not ${process.env.AXE_MAJOR}.x; pin a ${process.env.AXE_MAJOR}.x version in package.json`);
+copy('axe-core', 'axe.min.js', 'axe-core/axe.min.js');
+copy('axe-core', 'LICENSE', 'axe-core/LICENSE');
+// axe.min.js bundles MIT-licensed third-party code; its notices travel with it.
+const axeThirdParty = fs.existsSync(path.join(pkgDir('axe-core'), 'LICENSE-3RD-PARTY.txt'));
+if (axeThirdParty) copy('axe-core', 'LICENSE-3RD-PARTY.txt', 'axe-core/LICENSE-3RD-PARTY.txt');
+
+// ---- @fontsource/noto-sans-sc ---------------------------------------------
+// <weight>.css in the package declares every unicode-range slice of that
+// weight (numbered Chinese slices + cyrillic/vietnamese/latin-ext/latin),
+// each with a woff2 and a woff src. We keep the same @font-face blocks, drop
+// the woff src, force font-display: swap, and copy only the woff2 files the
+// blocks reference. url()s stay "./files/…", relative to noto-sans-sc.css.
+const FONT = '@fontsource/noto-sans-sc';
+const font = meta(FONT);
+const FAMILY = 'Noto Sans SC';
+const fontFiles = [];
+const subsets = {};
+let css = `/* Noto Sans SC, weights ${weights.join(' + ')} (woff2 only).\n` +
+          ` * From npm ${FONT}@${font.version}, files ${weights.map((w) => w + '.css').join(' + ')};\n` +
+          ` * generated by scripts/vendor.sh, do not edit by hand.\n` +
+          ` * Font licence: SIL Open Font License 1.1, see ./LICENSE. */\n`;
+for (const w of weights) {
+  const srcCss = fs.readFileSync(path.join(pkgDir(FONT), `${w}.css`), 'utf8');
+  const blocks = [...srcCss.matchAll(/(\/\*[^*]*\*\/\s*)?@font-face\s*\{([^}]*)\}/g)];
+  if (blocks.length === 0) die(`${FONT}/${w}.css: no @font-face blocks`);
+  subsets[w] = [];
+  for (const [, comment, body] of blocks) {
+    const prop = (name) => {
+      const m = body.match(new RegExp(`(?:^|;|\\s)${name}\\s*:\\s*([^;]+);`));
+      return m ? m[1].trim() : null;
+    };
+    const family = (prop('font-family') || '').replace(/^['"]|['"]$/g, '');
+    if (family !== FAMILY) die(`${w}.css: unexpected font-family ${family}`);
+    if (prop('font-weight') !== w) die(`${w}.css: unexpected font-weight ${prop('font-weight')}`);
+    const range = prop('unicode-range');
+    if (!range) die(`${w}.css: @font-face without unicode-range`);
+    const m = (prop('src') || '').match(/url\(\s*['"]?(?:\.\/)?files\/([^'")]+\.woff2)['"]?\s*\)\s*format\(\s*['"]woff2['"]\s*\)/);
+    if (!m) die(`${w}.css: @font-face without a woff2 src`);
+    const file = m[1];
+    if (!fs.existsSync(path.join(pkgDir(FONT), 'files', file))) die(`${FONT}: files/${file} missing`);
+    fontFiles.push(file);
+    subsets[w].push(file.replace(/^noto-sans-sc-/, '').replace(new RegExp(`-${w}-normal\\.woff2$`), ''));
+    css += '\n' + (comment ? comment.trim() + '\n' : '') +
+      '@font-face {\n' +
+      `  font-family: '${FAMILY}';\n` +
+      `  font-style: ${prop('font-style') || 'normal'};\n` +
+      '  font-display: swap;\n' +
+      `  font-weight: ${w};\n` +
+      `  src: url(./files/${file}) format('woff2');\n` +
+      `  unicode-range: ${range};\n` +
+      '}\n';
+  }
+}
+if (new Set(fontFiles).size !== fontFiles.length) die('duplicate font files referenced');
+fs.writeFileSync(path.join(OUT, 'noto-sans-sc/noto-sans-sc.css'), css);
+for (const f of fontFiles) copy(FONT, `files/${f}`, `noto-sans-sc/files/${f}`);
+copy(FONT, 'LICENSE', 'noto-sans-sc/LICENSE');
+
+// ---- VERSIONS.md ----------------------------------------------------------
+const fontBytes = fontFiles.reduce((n, f) => n + fs.statSync(path.join(OUT, 'noto-sans-sc/files', f)).size, 0);
+const sameSubsets = weights.every((w) => subsets[w].join() === subsets[weights[0]].join());
+const md = [];
+md.push('# Vendored front-end assets', '');
+md.push('Generated by `scripts/vendor.sh` from `package.json` / `package-lock.json`; do not edit by hand.');
+md.push('To refresh: `bash scripts/vendor.sh` (same pins) or `bash scripts/vendor.sh --update` (newest allowed versions).', '');
+md.push('| Package (npm) | Version | Licence | Folder | Used by |');
+md.push('| --- | --- | --- | --- | --- |');
+md.push(`| \`htmx.org\` | ${htmx.version} | ${htmx.license} | \`htmx/\` | pages (templates) |`);
+md.push(`| \`${FONT}\` | ${font.version} | ${font.license} | \`noto-sans-sc/\` | pages (templates) |`);
+md.push(`| \`axe-core\` | ${axe.version} | ${axe.license} | \`axe-core/\` | browser tests only; not to be referenced from templates |`);
+md.push('');
+md.push(`## htmx.org ${htmx.version}`, '');
+md.push(`- Licence: ${htmx.license} (Zero-Clause BSD), text in \`htmx/LICENSE\``);
+md.push(`- npm integrity: \`${integrity('htmx.org')}\``);
+md.push('- Files taken:');
+md.push(`  - \`dist/htmx.min.js\` → \`htmx/htmx.min.js\` (sha256 \`${sha256(path.join(OUT, 'htmx/htmx.min.js'))}\`)`);
+md.push('  - `LICENSE` → `htmx/LICENSE`', '');
+md.push(`## ${FONT} ${font.version}`, '');
+md.push(`- Licence: ${font.license} (SIL Open Font License 1.1), text in \`noto-sans-sc/LICENSE\``);
+md.push(`- npm integrity: \`${integrity(FONT)}\``);
+md.push(`- font-family \`'${FAMILY}'\`, style normal, weights ${weights.join(' and ')}, \`font-display: swap\`, woff2 only`);
+md.push('- Files taken:');
+md.push(`  - \`${weights.map((w) => w + '.css').join('` + `')}\` → \`noto-sans-sc/noto-sans-sc.css\`: the same @font-face blocks and unicode-range subsets, woff sources removed, url()s relative to the CSS (\`./files/…\`)`);
+for (const w of weights)
+  md.push(`  - \`files/noto-sans-sc-<subset>-${w}-normal.woff2\` → \`noto-sans-sc/files/\`: ${subsets[w].length} files`);
+md.push(`  - subsets${sameSubsets ? ' (same for each weight)' : ` (weight ${weights[0]})`}: ${subsets[weights[0]].join(', ')}`);
+if (!sameSubsets) for (const w of weights.slice(1)) md.push(`  - subsets (weight ${w}): ${subsets[w].join(', ')}`);
+md.push(`  - woff2 total: ${fontFiles.length} files, ${(fontBytes / 1048576).toFixed(1)} MiB`);
+md.push('  - `LICENSE` → `noto-sans-sc/LICENSE`');
+md.push('- Not taken: other weights, all `.woff` files, the per-subset CSS files and the single-file `chinese-simplified` woff2 (not referenced by the weight CSS).', '');
+md.push(`## axe-core ${axe.version}`, '');
+md.push(`- Licence: ${axe.license} (Mozilla Public License 2.0), text in \`axe-core/LICENSE\`` +
+        (axeThirdParty ? '; notices for the MIT-licensed code bundled in axe.min.js in `axe-core/LICENSE-3RD-PARTY.txt`' : ''));
+md.push(`- npm integrity: \`${integrity('axe-core')}\``);
+md.push('- For browser (accessibility) tests only, kept here so they run offline; do not load it from templates.');
+md.push('- Files taken:');
+md.push(`  - \`axe.min.js\` → \`axe-core/axe.min.js\` (sha256 \`${sha256(path.join(OUT, 'axe-core/axe.min.js'))}\`)`);
+md.push('  - `LICENSE` → `axe-core/LICENSE`');
+if (axeThirdParty) md.push('  - `LICENSE-3RD-PARTY.txt` → `axe-core/LICENSE-3RD-PARTY.txt`');
+md.push('');
+fs.writeFileSync(path.join(OUT, 'VERSIONS.md'), md.join('\n'));
+console.log(`    htmx.org ${htmx.version}, ${FONT} ${font.version} (${fontFiles.length} woff2), axe-core ${axe.version}`);
+NODE
+
+echo "==> installing into $VENDOR"
+mkdir -p "$VENDOR"
+for d in htmx noto-sans-sc axe-core; do
+  rm -rf "${VENDOR:?}/$d"
+  cp -R "$OUT/$d" "$VENDOR/$d"
+done
+cp "$OUT/VERSIONS.md" "$VENDOR/VERSIONS.md"
+
+if [ -e "$ROOT/node_modules" ]; then
+  echo "vendor.sh: warning: $ROOT/node_modules exists (not created by this script); do not commit it" >&2
+fi
+
+echo "==> done"
+du -sh "$VENDOR"
+for d in htmx noto-sans-sc noto-sans-sc/files axe-core; do
+  printf '    %-20s %s files\n' "$d/" "$(find "$VENDOR/$d" -maxdepth 1 -type f | wc -l)"
+done
