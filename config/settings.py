@@ -100,10 +100,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "dgov.accounts.middleware.IdleTimeoutMiddleware",
     "dgov.accounts.middleware.StaffSecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -186,6 +186,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even when serving from finders
 
 # --- Identity -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -239,6 +241,8 @@ OAUTH2_PROVIDER = {
     "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
     "OIDC_ISS_ENDPOINT": DGOV_BASE_URL,
     "PKCE_REQUIRED": True,
+    # PKCE with S256 only: "plain" is refused and no longer advertised in discovery (RFC 9700 2.1.1).
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "OAUTH2_VALIDATOR_CLASS": "dgov.accounts.oidc.ClaimsValidator",
     "SCOPES": {
         "openid": "OpenID Connect",

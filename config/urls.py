@@ -10,12 +10,17 @@ from dgov.core import views as core_views
 
 protect_admin_site(admin.site)
 
+# DOT's provider endpoints without its self-service application pages (/o/applications/…), which
+# let any signed-in person register an OAuth client. Department systems are registered by the
+# system administrator in the admin site.
+oauth2_patterns = [p for p in oauth2_urls.urlpatterns if not str(p.pattern).startswith("applications/")]
+
 urlpatterns = [
     path("", include("dgov.portal.urls")),
     path("accounts/", include("dgov.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("o/", include(oauth2_urls)),
+    path("o/", include((oauth2_patterns, oauth2_urls.app_name))),
     # OIDC discovery at the issuer's root, as OIDC Discovery 1.0 places it.
     path(".well-known/openid-configuration", ConnectDiscoveryInfoView.as_view(), name="oidc-discovery"),
     path("i18n/", include("django.conf.urls.i18n")),

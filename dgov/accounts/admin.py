@@ -69,6 +69,7 @@ class UserAdmin(AuditedModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedModelAdmin):
+    view_on_site = False
     list_display = (
         "name",
         "prefix",

@@ -37,10 +37,13 @@ class AuditedModelAdmin(admin.ModelAdmin):
         self._audit(request, obj, "add", {"model": obj._meta.label_lower})
         return super().log_addition(request, obj, message)
 
+    def construct_change_message(self, request: HttpRequest, form: Any, formsets: Any, add: bool = False) -> Any:
+        # Keep field names (not translated labels) for the audit summary.
+        request._audit_changed_fields = sorted(form.changed_data)  # type: ignore[attr-defined]
+        return super().construct_change_message(request, form, formsets, add)
+
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:  # type: ignore[override]
-        changed = sorted(
-            {f for entry in message if isinstance(entry, dict) for f in entry.get("changed", {}).get("fields", [])}
-        )
+        changed = getattr(request, "_audit_changed_fields", [])
         self._audit(request, obj, "change", {"model": obj._meta.label_lower, "fields": changed})
         return super().log_change(request, obj, message)
 

@@ -1,0 +1,82 @@
+"""Fixtures shared by every app's tests: the Jianghai reference data and named personas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dgov.accounts.demo import load_all
+from dgov.accounts.models import Department, Region, User
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Argon2 is deliberately slow; tests that check hashing ask for it explicitly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Load the Jianghai data once into the test database; each test then rolls back."""
+    with django_db_blocker.unblock():
+        load_all()
+
+
+@pytest.fixture
+def jianghai(db: None) -> None:
+    """Regions, departments and the demo accounts, loaded through the same code as `make run`.
+
+    Idempotent: after a transactional test has flushed the database it loads them again.
+    """
+    load_all()
+
+
+@pytest.fixture
+def citizen(jianghai: None) -> User:
+    return User.objects.get(username="citizen")
+
+
+@pytest.fixture
+def approver(jianghai: None) -> User:
+    """An approver in 区市场监督管理局 (scjg)."""
+    return User.objects.get(username="approver")
+
+
+@pytest.fixture
+def clerk(jianghai: None) -> User:
+    return User.objects.get(username="clerk")
+
+
+@pytest.fixture
+def sysadmin(jianghai: None) -> User:
+    return User.objects.get(username="admin")
+
+
+@pytest.fixture
+def secadmin(jianghai: None) -> User:
+    return User.objects.get(username="security")
+
+
+@pytest.fixture
+def auditor(jianghai: None) -> User:
+    return User.objects.get(username="auditor")
+
+
+@pytest.fixture
+def outsider(jianghai: None) -> User:
+    """A member of staff of another department (区民政局) with an approver role there."""
+    from dgov.accounts.services import role_grant, user_create
+
+    dept = Department.objects.get(code="mzj")
+    user = user_create(
+        actor=None, username="outsider", password="Outsider-pass-2025!", kind="staff", real_name="外部门", department=dept
+    )
+    role_grant(actor=None, user=user, role="approver", department=dept)
+    return user
+
+
+@pytest.fixture
+def district(jianghai: None) -> Region:
+    return Region.objects.get(code="440704")
