@@ -71,7 +71,12 @@ def outsider(jianghai: None) -> User:
 
     dept = Department.objects.get(code="mzj")
     user = user_create(
-        actor=None, username="outsider", password="Outsider-pass-2025!", kind="staff", real_name="外部门", department=dept
+        actor=None,
+        username="outsider",
+        password="Outsider-pass-2025!",
+        kind="staff",
+        real_name="外部门",
+        department=dept,
     )
     role_grant(actor=None, user=user, role="approver", department=dept)
     return user

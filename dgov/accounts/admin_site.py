@@ -15,7 +15,7 @@ def protect_admin_site(site: admin.AdminSite) -> None:
 
     def has_permission(request: HttpRequest) -> bool:
         user = request.user
-        if not has_perm(user, Perm.ADMIN_SITE):
+        if not has_perm(user, Perm.ADMIN_SITE) or not user.is_authenticated:
             return False
         return bool(user.is_verified() or mfa_waived(user))
 

@@ -9,6 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -170,7 +171,7 @@ def load_demo_accounts(password: str) -> int:
             continue
         department = Department.objects.get(code=spec.department) if spec.department else None
         region = Region.objects.get(code=spec.region) if spec.region else None
-        extra = dict(spec.extra)
+        extra: dict[str, Any] = dict(spec.extra)
         if spec.kind == User.Kind.ENTERPRISE:
             extra["enterprise_credit_code"] = _demo_credit_code(spec.username, kind_prefix="91")
         user = services.user_create(

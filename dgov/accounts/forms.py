@@ -67,7 +67,7 @@ class PasswordChangeForm(forms.Form):
         return value
 
     def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("new_password") and data.get("new_password") != data.get("new_password_again"):
             self.add_error("new_password_again", _("The two new passwords differ."))
         return data
@@ -93,4 +93,4 @@ class ApiTokenForm(forms.Form):
         from dgov.accounts.models import ApiToken
 
         super().__init__(*args, **kwargs)
-        self.fields["scopes"].choices = ApiToken.Scope.choices
+        self.fields["scopes"].choices = ApiToken.Scope.choices  # type: ignore[attr-defined]

@@ -52,7 +52,8 @@ def mfa_waived(user: object) -> bool:
     return bool(settings.DGOV_DEMO_WAIVES_MFA and getattr(user, "is_demo", False))
 
 
-_MFA_FREE_PREFIXES = ("/accounts/mfa/", "/accounts/logout/", "/static/", "/i18n/", "/healthz", "/elder-mode/")
+# The API decides for itself (a 401 JSON body, not a redirect): see config/api.py SignedInUser.
+_MFA_FREE_PREFIXES = ("/accounts/mfa/", "/accounts/logout/", "/static/", "/i18n/", "/healthz", "/elder-mode/", "/api/")
 
 
 class StaffSecondFactorMiddleware:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -82,10 +84,6 @@ class Role(models.TextChoices):
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
-class DgovUserManager(UserManager["User"]):
-    pass
-
-
 class User(AbstractUser):
     """A citizen, an enterprise's agent, or a member of staff."""
 
@@ -112,7 +110,9 @@ class User(AbstractUser):
     is_demo = models.BooleanField(_("demo account"), default=False)
     password_changed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = DgovUserManager()
+    if TYPE_CHECKING:
+        # Set on the instance by django_otp's OTPMiddleware.
+        def is_verified(self) -> bool: ...
 
     class Meta:
         verbose_name = _("user")

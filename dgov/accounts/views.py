@@ -25,6 +25,7 @@ from dgov.accounts.forms import ApiTokenForm, LoginForm, PasswordChangeForm, Rol
 from dgov.accounts.middleware import mfa_waived
 from dgov.accounts.models import RoleAssignment, User
 from dgov.accounts.permissions import Perm, has_perm, requires, roles_of
+from dgov.accounts.requests import AuthedRequest
 from dgov.audit.selectors import audit_chain_verify, audit_event_search
 from dgov.core.errors import ApplicationError
 
@@ -53,7 +54,7 @@ def _form_errors(form, exc: ApplicationError) -> None:  # type: ignore[no-untype
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """Where a signed-in person lands: staff to the workbench, others to the personal centre."""
     if request.user.kind == User.Kind.STAFF:
         if has_perm(request.user, Perm.WORKBENCH):
@@ -72,7 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mfa(request: HttpRequest) -> HttpResponse:
+def mfa(request: AuthedRequest) -> HttpResponse:
     """Enrol a TOTP authenticator (QR code) on first sign-in, then ask for a code each time."""
     user = request.user
     next_url = _safe_next(request, reverse("accounts:home"))
@@ -114,7 +115,7 @@ def mfa(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Perm.PERSONAL_CENTRE)
-def centre(request: HttpRequest) -> HttpResponse:
+def centre(request: AuthedRequest) -> HttpResponse:
     user = request.user
     reads = selectors.personal_data_reads_of(subject=user)[:20]
     return render(request, "accounts/centre.html", {"roles": sorted(roles_of(user)), "reads": reads})
@@ -122,7 +123,7 @@ def centre(request: HttpRequest) -> HttpResponse:
 
 @requires(Perm.PERSONAL_CENTRE)
 @require_POST
-def reveal_personal_data(request: HttpRequest) -> HttpResponse:
+def reveal_personal_data(request: AuthedRequest) -> HttpResponse:
     """The holder asks to see their own ID and phone numbers in full; the read is recorded."""
     services.personal_data_read(
         actor=request.user, subject=request.user, fields=["id_number", "phone"], request=request
@@ -131,7 +132,7 @@ def reveal_personal_data(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Perm.PERSONAL_CENTRE)
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -151,7 +152,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Perm.WORKBENCH)
-def workbench(request: HttpRequest) -> HttpResponse:
+def workbench(request: AuthedRequest) -> HttpResponse:
     user = request.user
     assignments = user.role_assignments.select_related("department", "region")
     return render(
@@ -165,7 +166,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Perm.ROLES)
-def security_console(request: HttpRequest) -> HttpResponse:
+def security_console(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:50]
     page = Paginator(selectors.user_list_for_security_admin(actor=request.user, query=query), 50).get_page(
         request.GET.get("page")
@@ -174,7 +175,7 @@ def security_console(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Perm.ROLES)
-def security_user(request: HttpRequest, pk: int) -> HttpResponse:
+def security_user(request: AuthedRequest, pk: int) -> HttpResponse:
     subject = selectors.user_get_for_security_admin(actor=request.user, pk=pk)
     form = RoleGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -206,7 +207,7 @@ def security_user(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Perm.ROLES)
 @require_POST
-def security_role_revoke(request: HttpRequest, pk: int, assignment_id: int) -> HttpResponse:
+def security_role_revoke(request: AuthedRequest, pk: int, assignment_id: int) -> HttpResponse:
     subject = selectors.user_get_for_security_admin(actor=request.user, pk=pk)
     assignment = get_object_or_404(RoleAssignment, pk=assignment_id, user=subject)
     services.role_revoke(actor=request.user, assignment=assignment, request=request)
@@ -216,7 +217,7 @@ def security_role_revoke(request: HttpRequest, pk: int, assignment_id: int) -> H
 
 @requires(Perm.SECURITY)
 @require_POST
-def security_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def security_reset(request: AuthedRequest, pk: int) -> HttpResponse:
     """Unlock a locked-out account and/or remove its second factor."""
     subject = selectors.user_get_for_security_admin(actor=request.user, pk=pk)
     what = request.POST.get("what")
@@ -238,7 +239,7 @@ def security_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Perm.AUDIT_VIEW)
-def audit_console(request: HttpRequest) -> HttpResponse:
+def audit_console(request: AuthedRequest) -> HttpResponse:
     filters = {k: request.GET.get(k, "")[:64] for k in ("action", "target_type", "actor")}
     page = Paginator(audit_event_search(**filters), 50).get_page(request.GET.get("page"))
     report = audit_chain_verify() if request.GET.get("verify") else None
@@ -258,7 +259,7 @@ def audit_console(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Perm.API_TOKENS)
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthedRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     created_secret = None
     if request.method == "POST" and form.is_valid():
@@ -283,7 +284,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @requires(Perm.API_TOKENS)
 @require_POST
-def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     token = selectors.api_token_get_for_user(actor=request.user, pk=pk)
     try:
         services.api_token_revoke(actor=request.user, token=token, request=request)

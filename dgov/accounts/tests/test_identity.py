@@ -15,12 +15,23 @@ ID = "440704199001010013"
 @pytest.fixture
 def staff_user(jianghai):
     return services.user_create(
-        actor=None, username="newstaff", password="Str0ng-pass-2025", kind="staff", department=Department.objects.get(code="rsj")
+        actor=None,
+        username="newstaff",
+        password="Str0ng-pass-2025",
+        kind="staff",
+        department=Department.objects.get(code="rsj"),
     )
 
 
 def test_personal_data_is_encrypted_at_rest_and_searchable_by_digest(jianghai):
-    user = services.user_create(actor=None, username="resident", password="resident-pass-2025", kind="citizen", id_number=ID, phone="13912345678")
+    user = services.user_create(
+        actor=None,
+        username="resident",
+        password="resident-pass-2025",
+        kind="citizen",
+        id_number=ID,
+        phone="13912345678",
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT id_number, phone FROM accounts_user WHERE id = %s", [user.pk])
         raw_id, raw_phone = cursor.fetchone()
@@ -143,7 +154,9 @@ def test_demo_regions_match_the_plan(jianghai):
     from dgov.accounts.models import Region
 
     assert Region.objects.get(code="440704").name == "江海区"
-    assert sorted(Region.objects.filter(level="subdistrict").values_list("name", flat=True)) == sorted(["外海街道", "礼乐街道", "江南街道"])
+    assert sorted(Region.objects.filter(level="subdistrict").values_list("name", flat=True)) == sorted(
+        ["外海街道", "礼乐街道", "江南街道"]
+    )
     assert Region.objects.filter(level="community").count() == 62
     qinglan = Region.objects.get(code="440704004005")
     assert qinglan.name == "清兰社区" and not qinglan.is_demo and qinglan.path == "440704/440704004000/440704004005"
@@ -154,9 +167,21 @@ def test_departments_have_valid_credit_codes(jianghai):
     from dgov.core.validation import normalise_credit_code
 
     names = set(Department.objects.values_list("name", flat=True))
-    for required in ["江海区政务服务数据管理局", "江海区市场监督管理局", "江海区人力资源和社会保障局", "江海区民政局",
-                     "江海区住房和城乡建设局", "江海区城市管理和综合执法局", "江海区应急管理局", "江海区卫生健康局",
-                     "江海区教育局", "江海区农业农村和水利局", "外海街道办事处", "礼乐街道办事处", "江南街道办事处"]:
+    for required in [
+        "江海区政务服务数据管理局",
+        "江海区市场监督管理局",
+        "江海区人力资源和社会保障局",
+        "江海区民政局",
+        "江海区住房和城乡建设局",
+        "江海区城市管理和综合执法局",
+        "江海区应急管理局",
+        "江海区卫生健康局",
+        "江海区教育局",
+        "江海区农业农村和水利局",
+        "外海街道办事处",
+        "礼乐街道办事处",
+        "江南街道办事处",
+    ]:
         assert required in names
     for dept in Department.objects.all():
         assert normalise_credit_code(dept.credit_code) == dept.credit_code

@@ -65,7 +65,9 @@ def test_lockout_page_is_the_same_for_real_and_unknown_accounts(jianghai, client
 def real_staff(jianghai):
     """A member of staff who is not a demo account: no MFA waiver."""
     dept = Department.objects.get(code="scjg")
-    user = services.user_create(actor=None, username="zhang", password="Zhang-pass-2025!", kind="staff", department=dept)
+    user = services.user_create(
+        actor=None, username="zhang", password="Zhang-pass-2025!", kind="staff", department=dept
+    )
     services.role_grant(actor=None, user=user, role=Role.APPROVER, department=dept)
     return user
 
@@ -137,7 +139,18 @@ def test_too_long_username_is_a_form_error(jianghai, client):
 # --- Permission matrix ----------------------------------------------------------------------------
 
 PAGES = {
-    "/accounts/centre/": {"citizen", "enterprise", "clerk", "approver", "operator", "gridworker", "leader", "admin", "security", "auditor"},
+    "/accounts/centre/": {
+        "citizen",
+        "enterprise",
+        "clerk",
+        "approver",
+        "operator",
+        "gridworker",
+        "leader",
+        "admin",
+        "security",
+        "auditor",
+    },
     "/accounts/workbench/": {"clerk", "approver", "operator", "gridworker", "leader"},
     "/accounts/security/": {"security"},
     "/accounts/audit/": {"auditor"},
@@ -174,8 +187,13 @@ def test_denied_access_is_audited(citizen, client):
 
 
 def test_home_sends_each_role_to_its_page(jianghai, client):
-    expected = {"citizen": "/accounts/centre/", "clerk": "/accounts/workbench/", "admin": "/admin/",
-                "security": "/accounts/security/", "auditor": "/accounts/audit/"}
+    expected = {
+        "citizen": "/accounts/centre/",
+        "clerk": "/accounts/workbench/",
+        "admin": "/admin/",
+        "security": "/accounts/security/",
+        "auditor": "/accounts/audit/",
+    }
     for username, url in expected.items():
         client.logout()
         login(client, username)
@@ -264,8 +282,15 @@ def test_admin_changes_are_audited(sysadmin, client):
     dept = Department.objects.get(code="jyj")
     response = client.post(
         f"/admin/accounts/department/{dept.pk}/change/",
-        {"code": dept.code, "name": dept.name, "name_en": "Education Bureau", "kind": dept.kind,
-         "credit_code": dept.credit_code, "region": dept.region_id, "is_demo": "on"},
+        {
+            "code": dept.code,
+            "name": dept.name,
+            "name_en": "Education Bureau",
+            "kind": dept.kind,
+            "credit_code": dept.credit_code,
+            "region": dept.region_id,
+            "is_demo": "on",
+        },
     )
     assert response.status_code == 302, response.content[:2000]
     event = AuditEvent.objects.filter(action="admin.change").latest("seq")

@@ -22,7 +22,9 @@ def test_field_ciphertext_is_bound_to_its_column():
         crypto.sm4_decrypt_text(token, context="accounts.user.id_number")
 
 
-@pytest.mark.parametrize("mutate", [lambda t: t[:-4] + ("AAAA" if not t.endswith("AAAA") else "BBBB"), lambda t: t[:20], lambda t: "x" + t])
+@pytest.mark.parametrize(
+    "mutate", [lambda t: t[:-4] + ("AAAA" if not t.endswith("AAAA") else "BBBB"), lambda t: t[:20], lambda t: "x" + t]
+)
 def test_tampered_ciphertext_is_refused(mutate):
     token = crypto.sm4_encrypt_text("secret", context="t")
     with pytest.raises(crypto.DecryptionError):
