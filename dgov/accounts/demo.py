@@ -37,13 +37,16 @@ def _demo_id_number(birth: str, seq: str) -> str:
 
 
 @transaction.atomic
-def load_regions() -> int:
-    """Create missing regions from data/regions_jianghai.json; returns how many were created."""
+def load_regions(*, demo: bool) -> int:
+    """Create missing regions from data/regions_jianghai.json; returns how many were created.
+
+    Outside demo mode, entries whose name or code is not confirmed (``demo: true``) are skipped.
+    """
     doc = json.loads((DATA / "regions_jianghai.json").read_text(encoding="utf-8"))
     created = 0
     by_code = {r.code: r for r in Region.objects.all()}
     for row in doc["regions"]:
-        if row["code"] in by_code:
+        if row["code"] in by_code or (row["demo"] and not demo):
             continue
         region = Region(
             code=row["code"],
@@ -200,7 +203,7 @@ def load_demo_accounts(password: str) -> int:
 
 
 def load_all() -> dict[str, int]:
-    counts = {"regions": load_regions(), "departments": load_departments(demo=settings.DGOV_DEMO)}
+    counts = {"regions": load_regions(demo=settings.DGOV_DEMO), "departments": load_departments(demo=settings.DGOV_DEMO)}
     if settings.DGOV_DEMO:
         counts["accounts"] = load_demo_accounts(settings.DGOV_DEMO_PASSWORD)
     return counts

@@ -185,3 +185,19 @@ def test_departments_have_valid_credit_codes(jianghai):
         assert required in names
     for dept in Department.objects.all():
         assert normalise_credit_code(dept.credit_code) == dept.credit_code
+
+
+def test_outside_demo_mode_only_confirmed_reference_data_is_loaded(db, settings):
+    from dgov.accounts.demo import load_all
+    from dgov.accounts.models import Region
+
+    unused = Region.objects.filter(is_demo=True, residents__isnull=True, departments__isnull=True, children__isnull=True)
+    removed = set(unused.values_list("code", flat=True))
+    assert len(removed) > 50
+    Region.objects.filter(code__in=removed).delete()
+    settings.DGOV_DEMO = False
+    before = User.objects.count()
+    counts = load_all()
+    assert counts["regions"] == 0 and "accounts" not in counts
+    assert not Region.objects.filter(code__in=removed).exists()
+    assert User.objects.count() == before
