@@ -241,8 +241,21 @@ OAUTH2_PROVIDER = {
     "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
     "OIDC_ISS_ENDPOINT": DGOV_BASE_URL,
     "PKCE_REQUIRED": True,
-    # PKCE with S256 only: "plain" is refused and no longer advertised in discovery (RFC 9700 2.1.1).
+    # OAuth 2.0 Security BCP (RFC 9700): no implicit or password grant, S256 PKCE only, tokens
+    # only in headers, `iss` in authorization responses, hashed token storage, refresh-token
+    # replay revokes the family. Plain-http redirect URIs only outside production.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": PRODUCTION,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
     "OAUTH2_VALIDATOR_CLASS": "dgov.accounts.oidc.ClaimsValidator",
     "SCOPES": {
         "openid": "OpenID Connect",
