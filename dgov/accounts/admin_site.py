@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 
 def protect_admin_site(site: admin.AdminSite) -> None:
@@ -20,9 +21,9 @@ def protect_admin_site(site: admin.AdminSite) -> None:
         return bool(user.is_verified() or mfa_waived(user))
 
     site.has_permission = has_permission  # type: ignore[method-assign]
-    site.site_header = "江海数字政府平台 · 系统管理"
-    site.site_title = "江海数字政府平台"
-    site.index_title = "系统管理 System administration"
+    site.site_header = _("Jianghai Digital Government · System administration")
+    site.site_title = _("Jianghai Digital Government")
+    site.index_title = _("System administration")
 
 
 class AuditedModelAdmin(admin.ModelAdmin):

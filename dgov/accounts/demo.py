@@ -203,7 +203,10 @@ def load_demo_accounts(password: str) -> int:
 
 
 def load_all() -> dict[str, int]:
-    counts = {"regions": load_regions(demo=settings.DGOV_DEMO), "departments": load_departments(demo=settings.DGOV_DEMO)}
+    counts = {
+        "regions": load_regions(demo=settings.DGOV_DEMO),
+        "departments": load_departments(demo=settings.DGOV_DEMO),
+    }
     if settings.DGOV_DEMO:
         counts["accounts"] = load_demo_accounts(settings.DGOV_DEMO_PASSWORD)
     return counts

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dgov.core.fields import EncryptedTextField
@@ -63,7 +64,12 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language (English pages show name_en when there is one)."""
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
 
 
 class Role(models.TextChoices):

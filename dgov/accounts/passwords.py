@@ -39,7 +39,9 @@ class StaffComplexityValidator:
             )
 
     def get_help_text(self) -> str:
-        return _("Staff: at least 12 characters with three of lower case, upper case, digits and symbols.")
+        return _("Staff: at least %(n)d characters with three of lower case, upper case, digits and symbols.") % {
+            "n": STAFF_MIN_LENGTH
+        }
 
 
 class StaffReuseValidator:

@@ -72,7 +72,9 @@ def user_create(
     if kind == User.Kind.STAFF and department is None:
         errors["department"] = [_("Staff accounts belong to a department.")]
     if kind == User.Kind.ENTERPRISE and not enterprise_credit_code:
-        errors["enterprise_credit_code"] = [_("An enterprise agent names the enterprise's credit code.")]
+        errors["enterprise_credit_code"] = [
+            _("An enterprise account must give the enterprise's unified social credit code.")
+        ]
     if User.objects.filter(username=username).exists():
         errors["username"] = [_("This username is taken.")]
     try:

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from dgov.core import crypto
 
 GENESIS = "0" * 64
@@ -52,11 +54,15 @@ def find_first_break(events: Any) -> Break | None:
     expected_seq = 1
     for event in events:
         if event.seq != expected_seq:
-            return Break(event.seq, f"sequence gap or reorder: expected #{expected_seq}, found #{event.seq}")
+            return Break(
+                event.seq,
+                _("sequence gap or reorder: expected #%(expected)s, found #%(found)s")
+                % {"expected": expected_seq, "found": event.seq},
+            )
         if event.prev_digest != expected_prev:
-            return Break(event.seq, "link to the previous row is broken (a row was removed or reordered)")
+            return Break(event.seq, _("link to the previous row is broken (a row was removed or reordered)"))
         if not crypto.constant_time_equal(digest_of(content_of(event)), event.digest):
-            return Break(event.seq, "content does not match its digest (the row was edited)")
+            return Break(event.seq, _("content does not match its digest (the row was edited)"))
         expected_prev = event.digest
         expected_seq += 1
     return None

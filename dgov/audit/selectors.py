@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from dgov.audit.chain import Break, find_first_break
 from dgov.audit.models import AuditEvent, ChainHead
@@ -32,7 +33,7 @@ def audit_chain_verify() -> ChainReport:
         head = ChainHead.objects.filter(id=1).first()
         last = AuditEvent.objects.order_by("-seq").first()
         if head is not None and (last is None or head.seq != last.seq or head.digest != last.digest):
-            broken = Break(head.seq, "the newest rows were removed (chain head points past the last row)")
+            broken = Break(head.seq, _("the newest rows were removed (chain head points past the last row)"))
     return ChainReport(checked=count, broken=broken)
 
 

@@ -15,13 +15,22 @@ def elder_mode_on(request: HttpRequest) -> bool:
     return request.COOKIES.get(ELDER_COOKIE) == "1"
 
 
+def _has_workbench(user: Any) -> bool:
+    from dgov.accounts.permissions import Perm, has_perm
+
+    return has_perm(user, Perm.WORKBENCH)
+
+
 def shell(request: HttpRequest) -> dict[str, Any]:
     """What every page of the shell needs: elder mode, demo banner."""
     from dgov.accounts.middleware import mfa_waived
 
-    user = getattr(request, "user", None)
+    user: Any = getattr(request, "user", None)
+    staff = user is not None and user.is_authenticated and user.kind == "staff"
     return {
+        # Staff with work roles have a workbench; the three administrators have consoles.
+        "home_is_workbench": staff and _has_workbench(user),
         "elder_mode": elder_mode_on(request),
         "demo_mode": settings.DGOV_DEMO,
-        "mfa_waived": user is not None and user.is_authenticated and user.kind == "staff" and mfa_waived(user),
+        "mfa_waived": staff and mfa_waived(user),
     }

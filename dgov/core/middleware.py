@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.utils.translation import gettext as _
 
 
 class DemoLoopbackOnlyMiddleware:
@@ -22,5 +23,5 @@ class DemoLoopbackOnlyMiddleware:
             except ValueError:
                 loopback = False
             if not loopback:
-                return HttpResponseForbidden("Demo mode serves this machine only (DGOV_DEMO=1).")
+                return HttpResponseForbidden(_("Demo mode serves this machine only (DGOV_DEMO=1)."))
         return self.get_response(request)

@@ -191,7 +191,9 @@ def test_outside_demo_mode_only_confirmed_reference_data_is_loaded(db, settings)
     from dgov.accounts.demo import load_all
     from dgov.accounts.models import Region
 
-    unused = Region.objects.filter(is_demo=True, residents__isnull=True, departments__isnull=True, children__isnull=True)
+    unused = Region.objects.filter(
+        is_demo=True, residents__isnull=True, departments__isnull=True, children__isnull=True
+    )
     removed = set(unused.values_list("code", flat=True))
     assert len(removed) > 50
     Region.objects.filter(code__in=removed).delete()

@@ -320,3 +320,18 @@ def test_session_idle_clock_is_not_rewritten_on_every_request(citizen, client):
     client.get("/accounts/centre/")
     assert client.session["dgov_last_seen"] == first
     assert abs(first - time.time()) < 60
+
+
+def test_english_pages_show_english_department_names(jianghai, client):
+    assert "江海区市场监督管理局" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert "District Administration for Market Regulation" in page and "江海区市场监督管理局" not in page
+
+
+def test_administrators_are_not_offered_a_workbench(auditor, client):
+    login(client, "auditor")
+    assert client.get("/").context["home_is_workbench"] is False
+    client.logout()
+    login(client, "clerk")
+    assert client.get("/").context["home_is_workbench"] is True

@@ -5,10 +5,17 @@ import itertools
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from dgov.audit import record
 from dgov.audit.models import AuditEvent, AuditTrailIsAppendOnly
 from dgov.audit.selectors import audit_chain_verify
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
