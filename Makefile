@@ -21,6 +21,8 @@ $(VENV)/.dev: requirements/base.txt requirements/dev.txt | $(BIN)/python
 ## run: install, migrate the embedded SQLite database, load the Jianghai demo data, serve on 127.0.0.1:$(PORT)
 run: $(VENV)/.base
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_calendar
+	$(BIN)/python manage.py load_processes
 	$(BIN)/python manage.py load_demo
 	@echo ""
 	@echo "  江海数字政府平台 Jianghai digital government: http://127.0.0.1:$(PORT)/"

@@ -21,15 +21,29 @@ def pytest_configure(config: pytest.Config) -> None:
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """Load the Jianghai data once into the test database; each test then rolls back."""
     with django_db_blocker.unblock():
-        load_all()
+        load_reference_data()
 
 
 @pytest.fixture
 def jianghai(db: None) -> None:
     """Regions, departments and the demo accounts, loaded through the same code as `make run`.
 
-    Idempotent: after a transactional test has flushed the database it loads them again.
+    Idempotent: after a transactional test has flushed the database it loads them again (the
+    working-day calendar is left alone: calendar tests start from an empty table).
     """
+    from dgov.workflow.services import process_definitions_load_shipped
+
+    process_definitions_load_shipped(actor=None)
+    load_all()
+
+
+def load_reference_data() -> None:
+    """What `make run` loads: the working-day calendar, the shipped processes, the demo data."""
+    from dgov.core.workdays import calendar_seed_from_library
+    from dgov.workflow.services import process_definitions_load_shipped
+
+    calendar_seed_from_library(actor=None)
+    process_definitions_load_shipped(actor=None)
     load_all()
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "dgov.core",
     "dgov.audit",
     "dgov.accounts",
+    "dgov.workflow",
     "dgov.portal",
 ]
 
@@ -293,6 +294,8 @@ LOGGING = {
     "filters": {"redact": {"()": "dgov.core.logging.RedactPersonalDataFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO") or "INFO"},
+    # SpiffWorkflow logs every task state change at INFO.
+    "loggers": {"spiff": {"level": "WARNING"}},
 }
 
 # --- Platform -------------------------------------------------------------------------------

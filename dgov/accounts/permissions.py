@@ -25,6 +25,7 @@ class Perm(enum.StrEnum):
     ROLES = "roles.manage"
     SECURITY = "security.manage"
     AUDIT_VIEW = "audit.view"
+    WORKFLOW_DEFINITIONS = "workflow.definitions.manage"
 
 
 STAFF_WORK_ROLES = frozenset(
@@ -47,6 +48,7 @@ RULES: dict[Perm, frozenset[Role]] = {
     Perm.WORKBENCH: STAFF_WORK_ROLES,
     Perm.ADMIN_SITE: frozenset({Role.SYSTEM_ADMIN}),
     Perm.API_TOKENS: frozenset({Role.SYSTEM_ADMIN}),
+    Perm.WORKFLOW_DEFINITIONS: frozenset({Role.SYSTEM_ADMIN}),
     Perm.ROLES: frozenset({Role.SECURITY_ADMIN}),
     Perm.SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Perm.AUDIT_VIEW: frozenset({Role.AUDIT_ADMIN}),
@@ -70,7 +72,7 @@ def roles_of(user: Any) -> set[str]:
     return {a.role for a in _assignments(user)}
 
 
-def _in_scope(assignment: RoleAssignment, department: Department | None, region: Region | None) -> bool:
+def in_scope(assignment: RoleAssignment, department: Department | None, region: Region | None) -> bool:
     """A department-scoped role covers that department (and, for place-only questions, its area);
     a region-scoped role covers everything in that region; an unscoped role covers all."""
     if assignment.department is not None:
@@ -93,7 +95,7 @@ def has_perm(user: Any, perm: Perm, *, department: Department | None = None, reg
     if perm in EVERYONE:
         return True
     allowed = RULES.get(perm, frozenset())
-    return any(a.role in allowed and _in_scope(a, department, region) for a in _assignments(user))
+    return any(a.role in allowed and in_scope(a, department, region) for a in _assignments(user))
 
 
 def departments_for(user: Any, perm: Perm) -> list[int] | None:

@@ -1,0 +1,30 @@
+"""Upload and publish the BPMN processes that ship with the platform (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from dgov.workflow.services import process_definitions_load_shipped
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the platform's process templates (standard_case, ...) as published definitions. "
+        "Safe to run twice; --upgrade publishes a changed template as a new version."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--upgrade",
+            action="store_true",
+            help="Publish a template whose text differs from every stored version as the next version.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for key, outcome in process_definitions_load_shipped(actor=None, upgrade=options["upgrade"]).items():
+            if outcome == "differs":
+                self.stdout.write(f"{key}: the shipped file differs from the stored versions; --upgrade to publish it")
+            else:
+                self.stdout.write(f"{key}: {outcome}")

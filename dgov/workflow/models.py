@@ -1,0 +1,158 @@
+"""Process definitions (versioned BPMN), their running instances, and the human tasks they wait on."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dgov.accounts.models import Department, Role
+from dgov.workflow.dialect import APPLICANT
+
+
+class ProcessDefinition(models.Model):
+    """One version of a BPMN process. New instances start on the published version of a key."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    key = models.SlugField(_("key"), max_length=64)
+    version = models.PositiveIntegerField(_("version"))
+    name = models.CharField(_("name"), max_length=200)
+    # The bpmn:process id inside the file that instances run (a file may hold several processes).
+    process_id = models.CharField(_("process id"), max_length=200)
+    bpmn_xml = models.TextField(_("BPMN XML"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["key", "-version"]
+        verbose_name = _("process definition")
+        verbose_name_plural = _("process definitions")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="workflow_definition_key_version"),
+            # Publishing retires the previous version: "the process for key K" is never ambiguous.
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(status="published"), name="workflow_one_published_per_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"
+
+
+class ProcessInstance(models.Model):
+    """One run of a definition version for one business object (a case, a ticket, an event)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="instances")
+    # The business object, named generically ("cases.case", "42") so the kernel depends on no domain app.
+    subject_type = models.CharField(_("subject type"), max_length=64)
+    subject_id = models.CharField(_("subject id"), max_length=64)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("owning department")
+    )
+    # Who the process serves; tasks for the pseudo-role "applicant" are theirs.
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.JSONField(_("engine state"), default=dict)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    outcome = models.CharField(_("outcome"), max_length=100, blank=True, help_text=_("The end event reached."))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # Bumped by every engine step; a step writes only if the version it read is still current.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("process instance")
+        verbose_name_plural = _("process instances")
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="workflow_instance_subject")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id"],
+                condition=models.Q(status="running"),
+                name="workflow_one_running_instance_per_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition_id}:{self.subject_type}:{self.subject_id}"
+
+
+class Task(models.Model):
+    """A human step of an instance, mirrored from the engine so queues and deadlines are plain queries."""
+
+    class State(models.TextChoices):
+        READY = "ready", _("Ready")
+        CLAIMED = "claimed", _("Claimed")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATES = (State.READY, State.CLAIMED)
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.PROTECT, related_name="tasks")
+    spec_id = models.CharField(_("step"), max_length=200, help_text=_("The BPMN element id, e.g. review_step."))
+    # The engine's id of this pass through the step: a step done twice (a correction loop) has two.
+    spiff_task_id = models.UUIDField(unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    # An accounts.Role value, or "applicant".
+    role = models.CharField(_("role"), max_length=32)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.READY)
+    # The fields the step asks for, from the definition's camunda:formData.
+    form = models.JSONField(_("form"), default=list, blank=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    result = models.JSONField(_("result"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [
+            # A work queue: "ready approver tasks of scjg, soonest due first".
+            models.Index(fields=["role", "department", "state", "due_at"], name="workflow_task_queue"),
+            models.Index(fields=["assignee", "state"], name="workflow_task_assignee"),
+            # Deadline scans: open tasks past or near their due time.
+            models.Index(fields=["state", "due_at"], name="workflow_task_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    @property
+    def role_label(self) -> str:
+        if self.role == APPLICANT:
+            return str(_("Applicant"))
+        return str(Role(self.role).label) if self.role in Role.values else self.role

@@ -1,0 +1,98 @@
+"""Reads of the workflow kernel: who may work on a task, and each person's queue.
+
+A task is for a role in a department. A member of staff may work on it when they hold that role
+with a scope covering the department, exactly as ``dgov.accounts.permissions.has_perm`` scopes
+roles (a department-scoped role covers that department, a region-scoped one every department in
+the region, an unscoped one all). Tasks for the pseudo-role "applicant" belong to the instance's
+applicant. Claims are a separate rule, enforced by the services: a claimed task is its assignee's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+
+from dgov.accounts.models import RoleAssignment
+from dgov.accounts.permissions import in_scope
+from dgov.workflow.dialect import APPLICANT
+from dgov.workflow.models import ProcessDefinition, ProcessInstance, Task
+
+
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def _assignments(user: Any) -> list[RoleAssignment]:
+    # Read fresh rather than from has_perm's per-user cache: a revoked role stops work at once.
+    return list(RoleAssignment.objects.filter(user=user).select_related("department__region", "region"))
+
+
+def can_work_on(user: Any, task: Task) -> bool:
+    """Whether user may claim and complete task by role and scope (claims by others are checked on write)."""
+    if not _active(user):
+        return False
+    if task.role == APPLICANT:
+        return task.instance.applicant_id is not None and task.instance.applicant_id == user.pk
+    return any(a.role == task.role and in_scope(a, task.department, None) for a in _assignments(user))
+
+
+def _scope_filter(user: Any) -> Q:
+    """The tasks whose role and department user's role assignments cover (mirrors can_work_on)."""
+    allowed = Q(role=APPLICANT, instance__applicant=user)
+    for a in _assignments(user):
+        if a.role == APPLICANT:
+            continue
+        cover = Q(role=a.role)
+        if a.department_id is not None:
+            cover &= Q(department_id=a.department_id)
+        if a.region is not None:
+            path = a.region.path
+            cover &= Q(department__region__path=path) | Q(department__region__path__startswith=path + "/")
+        allowed |= cover
+    return allowed
+
+
+def task_list_for_user(*, user: Any, state: str | None = None) -> QuerySet[Task]:
+    """A person's tasks, soonest due first: by default their queue (ready tasks they may take and
+    those they have claimed); with ``state``, every task of that state in their scope."""
+    if not _active(user):
+        return Task.objects.none()
+    qs = Task.objects.filter(_scope_filter(user))
+    if state is None:
+        qs = qs.filter(Q(state=Task.State.READY) | Q(state=Task.State.CLAIMED, assignee=user))
+    else:
+        qs = qs.filter(state=state)
+    return qs.select_related("instance__definition", "department", "assignee").order_by(
+        F("due_at").asc(nulls_last=True), "created_at", "pk"
+    )
+
+
+def task_get_for_user(*, user: Any, pk: int) -> Task:
+    """One task in user's scope (any state), or 404."""
+    if not _active(user):
+        raise Http404
+    try:
+        return (
+            Task.objects.filter(_scope_filter(user))
+            .select_related("instance__definition", "department__region", "assignee")
+            .get(pk=pk)
+        )
+    except Task.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def process_definition_get_published(*, key: str) -> ProcessDefinition | None:
+    """The version new instances of key start on."""
+    return ProcessDefinition.objects.filter(key=key, status=ProcessDefinition.Status.PUBLISHED).first()
+
+
+def process_instance_for_subject(*, subject_type: str, subject_id: str) -> ProcessInstance | None:
+    """The latest instance for a business object (running or ended)."""
+    return (
+        ProcessInstance.objects.filter(subject_type=subject_type, subject_id=str(subject_id))
+        .select_related("definition", "department")
+        .defer("state")
+        .first()
+    )
