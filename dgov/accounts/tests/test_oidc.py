@@ -77,6 +77,23 @@ def register_department_system(*, skip_authorization: bool) -> tuple[Application
 # --- The department system (relying party) -------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _close_http_sessions(monkeypatch):
+    """Close every HTTP session a test opened, so no keep-alive request thread of the live server
+    outlives the test (it would close the shared database connection from another thread)."""
+    opened: list[requests.Session] = []
+    original_init = requests.Session.__init__
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(requests.Session, "__init__", init)
+    yield
+    for session in opened:
+        session.close()
+
+
 class DepartmentSystem:
     """What a department system does with authlib: discover, redirect, exchange, verify."""
 
