@@ -1,0 +1,1 @@
+"""Performance benchmarks (not tests): `make bench`. Figures go to docs/performance.md."""
