@@ -173,6 +173,17 @@ def test_permission_matrix(jianghai, client, username):
             assert response.status_code in (403, 404), (username, path, response.status_code)
 
 
+@pytest.mark.parametrize("username", ALL)
+def test_api_permission_matrix(jianghai, client, username):
+    """Every signed-in role may ask who it is; nobody sees another person's data through it."""
+    assert client.get("/api/v1/accounts/me").status_code == 401
+    login(client, username)
+    body = client.get("/api/v1/accounts/me").json()
+    assert body["username"] == username
+    for public in ("/api/v1/accounts/regions", "/api/v1/accounts/departments"):
+        assert client.get(public).status_code == 200
+
+
 def test_anonymous_is_sent_to_login(jianghai, client):
     for path in PAGES:
         response = client.get(path)
