@@ -39,12 +39,14 @@ def jianghai(db: None) -> None:
 
 def load_reference_data() -> None:
     """What `make run` loads: the working-day calendar, the shipped processes, the demo data."""
+    from dgov.catalog.demo import load_demo_catalog
     from dgov.core.workdays import calendar_seed_from_library
     from dgov.workflow.services import process_definitions_load_shipped
 
     calendar_seed_from_library(actor=None)
     process_definitions_load_shipped(actor=None)
     load_all()
+    load_demo_catalog()
 
 
 @pytest.fixture

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "dgov.accounts",
     "dgov.workflow",
     "dgov.portal",
+    "dgov.catalog",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ oauth2_patterns = [p for p in oauth2_urls.urlpatterns if not str(p.pattern).star
 urlpatterns = [
     path("", include("dgov.portal.urls")),
     path("accounts/", include("dgov.accounts.urls")),
+    path("services/", include("dgov.catalog.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("o/", include((oauth2_patterns, oauth2_urls.app_name))),

@@ -26,6 +26,7 @@ class Perm(enum.StrEnum):
     SECURITY = "security.manage"
     AUDIT_VIEW = "audit.view"
     WORKFLOW_DEFINITIONS = "workflow.definitions.manage"
+    CATALOG_MANAGE = "catalog.manage"
 
 
 STAFF_WORK_ROLES = frozenset(
@@ -49,6 +50,9 @@ RULES: dict[Perm, frozenset[Role]] = {
     Perm.ADMIN_SITE: frozenset({Role.SYSTEM_ADMIN}),
     Perm.API_TOKENS: frozenset({Role.SYSTEM_ADMIN}),
     Perm.WORKFLOW_DEFINITIONS: frozenset({Role.SYSTEM_ADMIN}),
+    # Department administrators keep their department's service items; an unscoped one is the
+    # district's catalogue administrator.
+    Perm.CATALOG_MANAGE: frozenset({Role.DEPT_ADMIN}),
     Perm.ROLES: frozenset({Role.SECURITY_ADMIN}),
     Perm.SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Perm.AUDIT_VIEW: frozenset({Role.AUDIT_ADMIN}),

@@ -1,0 +1,52 @@
+"""The admin site shows the catalogue read-only (versions change only through the services, so
+publishing stays audited and cases keep their version); life events are reference data to edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from dgov.accounts.admin_site import AuditedModelAdmin
+from dgov.catalog.models import ItemMaterial, LifeEvent, ServiceItem
+
+
+@admin.register(LifeEvent)
+class LifeEventAdmin(AuditedModelAdmin):
+    list_display = ("code", "name", "name_en", "audience", "position")
+    list_filter = ("audience",)
+    ordering = ("audience", "position")
+
+
+class ReadOnlyAdmin(AuditedModelAdmin):
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MaterialInline(admin.TabularInline):
+    model = ItemMaterial
+    extra = 0
+    can_delete = False
+    fields = ("position", "name", "form", "copies", "requirement", "condition", "source", "source_ref")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(ReadOnlyAdmin):
+    list_display = ("code", "version", "name", "department", "kind", "status", "published_at")
+    list_filter = ("status", "kind", "department", "high_frequency", "is_demo")
+    search_fields = ("code", "basic_code", "name")
+    list_select_related = ("department",)
+    inlines = [MaterialInline]
