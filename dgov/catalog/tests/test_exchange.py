@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from dgov.audit.models import AuditEvent
@@ -149,6 +150,7 @@ def _save(workbook: Workbook) -> bytes:
     return out.getvalue()
 
 
+@translation.override("en")
 def test_every_kind_of_bad_row_is_reported_and_nothing_is_written(published):
     rows = [make_content(code=f"440704000XK00199000{n:02d}", name=f"事项{n}") for n in range(1, 12)]
     workbook = _workbook_with_rows(rows)

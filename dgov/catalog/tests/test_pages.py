@@ -1,6 +1,7 @@
 """The public list and guide pages, in Chinese and English, and the withdrawn and unknown cases."""
 
 import pytest
+from django.utils import translation
 
 from dgov.catalog import services
 from dgov.catalog.models import ServiceItem
@@ -76,4 +77,6 @@ def test_managers_see_the_way_to_their_pages(demo_catalog, scjg_admin, client):
     assert draft_only.context["page"].paginator.count == 0
     item = ServiceItem.objects.get(code="440704000XK0010200001", status="published")
     html = client.get(f"/services/manage/items/{item.pk}/").content.decode()
-    assert "Make a new draft version" in html and "Withdraw the item" in html
+    with translation.override("zh-hans"):
+        assert translation.gettext("Make a new draft version") in html
+        assert translation.gettext("Withdraw the item") in html
