@@ -382,18 +382,8 @@ def calendar_import_notice(
         entries += _expand(errors, where=f"holidays:{i}", year=year, name=name, start=start, end=end, workday=False)
     for i, (name, day) in enumerate(workdays):
         entries += _expand(errors, where=f"workdays:{i}", year=year, name=name, start=day, end=day, workday=True)
-    _check_entries(errors, entries)
-    _check_notice(errors, year=year, notice=notice, key="holidays", entries=entries)
-    if errors:
-        raise _refuse(errors)
-    return _replace_year(
-        actor=actor,
-        year=year,
-        source=CalendarYear.Source.IMPORTED,
-        notice=notice.strip(),
-        entries=entries,
-        action="calendar.import",
-        request=request,
+    return _import_checked(
+        actor=actor, year=year, notice=notice, key="holidays", entries=entries, errors=errors, request=request
     )
 
 
@@ -452,18 +442,8 @@ def calendar_import_csv(
     """Load a year from a ``date,type,name`` CSV (see the module docstring); all or nothing."""
     errors: dict[str, list[str]] = {}
     entries = _parse_csv(errors, year=year, text=text)
-    _check_entries(errors, entries)
-    _check_notice(errors, year=year, notice=notice, key="text", entries=entries)
-    if errors:
-        raise _refuse(errors)
-    return _replace_year(
-        actor=actor,
-        year=year,
-        source=CalendarYear.Source.IMPORTED,
-        notice=notice.strip(),
-        entries=entries,
-        action="calendar.import",
-        request=request,
+    return _import_checked(
+        actor=actor, year=year, notice=notice, key="text", entries=entries, errors=errors, request=request
     )
 
 
@@ -585,3 +565,29 @@ def calendar_day_remove(*, actor: Any, day: date, request: HttpRequest | None = 
     detail = {"date": day.isoformat(), "is_workday": obj.is_workday, "name": obj.name}
     record(actor=actor, action="calendar.day_remove", target=obj, detail=detail, request=request)
     obj.delete()
+
+
+def _import_checked(
+    *,
+    actor: Any,
+    year: int,
+    notice: str,
+    key: str,
+    entries: list[_Entry],
+    errors: dict[str, list[str]],
+    request: HttpRequest | None,
+) -> CalendarYear:
+    """The common end of both imports: check the whole notice, then replace the year or refuse."""
+    _check_entries(errors, entries)
+    _check_notice(errors, year=year, notice=notice, key=key, entries=entries)
+    if errors:
+        raise _refuse(errors)
+    return _replace_year(
+        actor=actor,
+        year=year,
+        source=CalendarYear.Source.IMPORTED,
+        notice=notice.strip(),
+        entries=entries,
+        action="calendar.import",
+        request=request,
+    )
