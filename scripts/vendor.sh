@@ -11,16 +11,25 @@
 #   static/vendor/axe-core/      axe.min.js, LICENSE, LICENSE-3RD-PARTY.txt
 #                                (axe-core 4.x; browser tests only, never
 #                                 referenced from templates)
+#   static/vendor/bpmn-js/       bpmn-navigated-viewer + bpmn-modeler
+#                                .production.min.js, assets/*.css, the
+#                                bpmn-font files its CSS names, LICENSE
+#                                (bpmn-js 18.x; the bpmn.io watermark stays)
+#   static/vendor/camunda-bpmn-moddle/  camunda.json, LICENSE (8.x; lets the
+#                                modeler read and write camunda:properties
+#                                and camunda:formData)
 #   static/vendor/VERSIONS.md    what was taken, from which version, which licence
 #
 # Usage:
 #   bash scripts/vendor.sh            # reproduce static/vendor from the lockfile (npm ci)
 #   bash scripts/vendor.sh --update   # first bump the pins to the newest htmx.org 2.x,
-#                                     # axe-core 4.x and @fontsource/noto-sans-sc,
+#                                     # axe-core 4.x, bpmn-js 18.x,
+#                                     # camunda-bpmn-moddle 8.x and
+#                                     # @fontsource/noto-sans-sc,
 #                                     # rewriting package.json + package-lock.json
 #
 # Packages are installed into a temporary directory (deleted on exit), so no
-# node_modules/ is ever created inside the repository. Only the three package
+# node_modules/ is ever created inside the repository. Only the package
 # folders above and VERSIONS.md are replaced; anything else in static/vendor/
 # is left alone. Needs node + npm and access to the npm registry.
 set -euo pipefail
@@ -32,13 +41,15 @@ VENDOR="$ROOT/static/vendor"
 # human to check templates/tests, so the script refuses rather than copy.
 HTMX_MAJOR=2
 AXE_MAJOR=4
+BPMN_MAJOR=18
+CAMUNDA_MODDLE_MAJOR=8
 FONT_WEIGHTS="400 700"
 
 update=0
 case "${1:-}" in
   "") ;;
   --update) update=1 ;;
-  -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "vendor.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 esac
 
@@ -55,7 +66,8 @@ if [ "$update" = 1 ]; then
   # --package-lock-only: rewrites the two files, never creates node_modules here.
   (cd "$ROOT" && npm install --package-lock-only --ignore-scripts --no-audit --no-fund \
       --save-dev --save-exact \
-      "htmx.org@$HTMX_MAJOR" "axe-core@$AXE_MAJOR" "@fontsource/noto-sans-sc@latest")
+      "htmx.org@$HTMX_MAJOR" "axe-core@$AXE_MAJOR" "@fontsource/noto-sans-sc@latest" \
+      "bpmn-js@$BPMN_MAJOR" "camunda-bpmn-moddle@$CAMUNDA_MODDLE_MAJOR")
 fi
 [ -f "$ROOT/package-lock.json" ] || {
   echo "vendor.sh: package-lock.json missing; run 'npm install --package-lock-only' (or this script with --update)" >&2
@@ -69,10 +81,11 @@ cp "$ROOT/package.json" "$ROOT/package-lock.json" "$TMP/npm/"
 NM="$TMP/npm/node_modules"
 
 OUT="$TMP/out"
-mkdir -p "$OUT/htmx" "$OUT/noto-sans-sc/files" "$OUT/axe-core"
+mkdir -p "$OUT/htmx" "$OUT/noto-sans-sc/files" "$OUT/axe-core" "$OUT/bpmn-js" "$OUT/camunda-bpmn-moddle"
 
 echo "==> staging files"
 NM="$NM" OUT="$OUT" ROOT="$ROOT" HTMX_MAJOR="$HTMX_MAJOR" AXE_MAJOR="$AXE_MAJOR" \
+BPMN_MAJOR="$BPMN_MAJOR" CAMUNDA_MODDLE_MAJOR="$CAMUNDA_MODDLE_MAJOR" \
 FONT_WEIGHTS="$FONT_WEIGHTS" node - <<'NODE'
 'use strict';
 const fs = require('fs');
@@ -90,6 +103,7 @@ const sha256 = (f) => crypto.createHash('sha256').update(fs.readFileSync(f)).dig
 const copy = (name, from, to) => {
   const src = path.join(pkgDir(name), from);
   if (!fs.existsSync(src)) die(`${name}: ${from} not found in the package`);
+  fs.mkdirSync(path.dirname(path.join(OUT, to)), { recursive: true });
   fs.copyFileSync(src, path.join(OUT, to));
 };
 const major = (v) => Number(String(v).split('.')[0]);
@@ -163,6 +177,50 @@ fs.writeFileSync(path.join(OUT, 'noto-sans-sc/noto-sans-sc.css'), css);
 for (const f of fontFiles) copy(FONT, `files/${f}`, `noto-sans-sc/files/${f}`);
 copy(FONT, 'LICENSE', 'noto-sans-sc/LICENSE');
 
+// ---- bpmn-js ----------------------------------------------------------------
+// The prebuilt UMD bundles (each defines window.BpmnJS): the navigated viewer
+// for read-only diagrams, the modeler for the editor. The bundles carry
+// bpmn-io's own MIT dependencies (diagram-js, moddle, min-dash, ...). The
+// licence requires the bpmn.io watermark to stay visible: never hide
+// .bjs-powered-by in our CSS. The CSS files are copied as they are; every
+// url() they name (the bpmn icon font) is copied beside them.
+const BPMN = 'bpmn-js';
+const bpmn = meta(BPMN);
+if (major(bpmn.version) !== Number(process.env.BPMN_MAJOR))
+  die(`bpmn-js ${bpmn.version} is not ${process.env.BPMN_MAJOR}.x; pin a ${process.env.BPMN_MAJOR}.x version in package.json`);
+const bpmnBundles = ['bpmn-navigated-viewer.production.min.js', 'bpmn-modeler.production.min.js'];
+for (const f of bpmnBundles) copy(BPMN, `dist/${f}`, `bpmn-js/${f}`);
+const bpmnCss = ['assets/diagram-js.css', 'assets/bpmn-js.css', 'assets/bpmn-font/css/bpmn.css'];
+const bpmnFonts = new Set();
+for (const f of bpmnCss) {
+  copy(BPMN, `dist/${f}`, `bpmn-js/${f}`);
+  const text = fs.readFileSync(path.join(OUT, 'bpmn-js', f), 'utf8');
+  for (const [, ref] of text.matchAll(/url\(\s*['"]?([^'")]+)['"]?\s*\)/g)) {
+    if (/^(data:|#)/.test(ref)) continue;
+    if (/^[a-z]+:|^\/\//i.test(ref)) die(`bpmn-js: ${f} refers to a remote URL: ${ref}`);
+    bpmnFonts.add(path.posix.normalize(path.posix.join(path.posix.dirname(f), ref.replace(/[?#].*$/, ''))));
+  }
+}
+if (bpmnFonts.size === 0) die('bpmn-js: the CSS names no font files (layout changed?)');
+for (const f of [...bpmnFonts].sort()) copy(BPMN, `dist/${f}`, `bpmn-js/${f}`);
+copy(BPMN, 'LICENSE', 'bpmn-js/LICENSE');
+const bpmnLicence = fs.readFileSync(path.join(OUT, 'bpmn-js/LICENSE'), 'utf8');
+if (!/watermark/i.test(bpmnLicence)) die('bpmn-js: LICENSE no longer mentions the watermark; read the new terms');
+// package.json says "SEE LICENSE IN LICENSE": the MIT text plus the watermark clause.
+const bpmnLicenceName = /^SEE LICENSE/i.test(bpmn.license || '') ? 'bpmn.io licence (MIT + watermark clause)' : bpmn.license;
+
+// ---- camunda-bpmn-moddle ----------------------------------------------------
+// The moddle descriptor of the camunda: namespace, the platform's BPMN dialect
+// (see dgov/workflow/dialect.py). Loaded by the modeler as moddleExtensions.
+const CAMUNDA = 'camunda-bpmn-moddle';
+const camunda = meta(CAMUNDA);
+if (major(camunda.version) !== Number(process.env.CAMUNDA_MODDLE_MAJOR))
+  die(`${CAMUNDA} ${camunda.version} is not ${process.env.CAMUNDA_MODDLE_MAJOR}.x; pin a ${process.env.CAMUNDA_MODDLE_MAJOR}.x version in package.json`);
+copy(CAMUNDA, 'resources/camunda.json', 'camunda-bpmn-moddle/camunda.json');
+copy(CAMUNDA, 'LICENSE', 'camunda-bpmn-moddle/LICENSE');
+const camundaPrefix = JSON.parse(fs.readFileSync(path.join(OUT, 'camunda-bpmn-moddle/camunda.json'), 'utf8')).prefix;
+if (camundaPrefix !== 'camunda') die(`${CAMUNDA}: camunda.json has prefix ${camundaPrefix}, not camunda`);
+
 // ---- VERSIONS.md ----------------------------------------------------------
 const fontBytes = fontFiles.reduce((n, f) => n + fs.statSync(path.join(OUT, 'noto-sans-sc/files', f)).size, 0);
 const sameSubsets = weights.every((w) => subsets[w].join() === subsets[weights[0]].join());
@@ -175,6 +233,8 @@ md.push('| --- | --- | --- | --- | --- |');
 md.push(`| \`htmx.org\` | ${htmx.version} | ${htmx.license} | \`htmx/\` | pages (templates) |`);
 md.push(`| \`${FONT}\` | ${font.version} | ${font.license} | \`noto-sans-sc/\` | pages (templates) |`);
 md.push(`| \`axe-core\` | ${axe.version} | ${axe.license} | \`axe-core/\` | browser tests only; not to be referenced from templates |`);
+md.push(`| \`${BPMN}\` | ${bpmn.version} | ${bpmnLicenceName} | \`bpmn-js/\` | workflow console and diagram include (templates) |`);
+md.push(`| \`${CAMUNDA}\` | ${camunda.version} | ${camunda.license} | \`camunda-bpmn-moddle/\` | the BPMN modeler (static/js/bpmn-console.js) |`);
 md.push('');
 md.push(`## htmx.org ${htmx.version}`, '');
 md.push(`- Licence: ${htmx.license} (Zero-Clause BSD), text in \`htmx/LICENSE\``);
@@ -205,13 +265,31 @@ md.push(`  - \`axe.min.js\` → \`axe-core/axe.min.js\` (sha256 \`${sha256(path.
 md.push('  - `LICENSE` → `axe-core/LICENSE`');
 if (axeThirdParty) md.push('  - `LICENSE-3RD-PARTY.txt` → `axe-core/LICENSE-3RD-PARTY.txt`');
 md.push('');
+md.push(`## ${BPMN} ${bpmn.version}`, '');
+md.push(`- Licence: ${bpmnLicenceName}: the MIT terms with one added condition, text in \`bpmn-js/LICENSE\`: the bpmn.io watermark on rendered diagrams must not be removed or changed and must stay fully visible, not overlapped by other elements. Our CSS never hides or covers \`.bjs-powered-by\`.`);
+md.push(`- npm integrity: \`${integrity(BPMN)}\``);
+md.push('- The bundles include bpmn-io\'s MIT-licensed dependencies (diagram-js, bpmn-moddle, min-dash, ...), under the same copyright holder.');
+md.push('- Files taken:');
+for (const f of bpmnBundles)
+  md.push(`  - \`dist/${f}\` → \`bpmn-js/${f}\` (sha256 \`${sha256(path.join(OUT, 'bpmn-js', f))}\`)`);
+md.push(`  - \`dist/${bpmnCss.join('`, `dist/')}\` → \`bpmn-js/assets/…\`, unchanged`);
+md.push(`  - the font files \`bpmn-font/css/bpmn.css\` names: ${[...bpmnFonts].sort().map((f) => '`' + path.posix.basename(f) + '`').join(', ')} → \`bpmn-js/assets/bpmn-font/font/\``);
+md.push('  - `LICENSE` → `bpmn-js/LICENSE`');
+md.push('- Not taken: the development builds, the plain viewer bundle, `bpmn-codes.css` and `bpmn-embedded.css`, `lib/`.', '');
+md.push(`## ${CAMUNDA} ${camunda.version}`, '');
+md.push(`- Licence: ${camunda.license}, text in \`camunda-bpmn-moddle/LICENSE\``);
+md.push(`- npm integrity: \`${integrity(CAMUNDA)}\``);
+md.push('- Files taken:');
+md.push(`  - \`resources/camunda.json\` → \`camunda-bpmn-moddle/camunda.json\` (sha256 \`${sha256(path.join(OUT, 'camunda-bpmn-moddle/camunda.json'))}\`)`);
+md.push('  - `LICENSE` → `camunda-bpmn-moddle/LICENSE`', '');
 fs.writeFileSync(path.join(OUT, 'VERSIONS.md'), md.join('\n'));
 console.log(`    htmx.org ${htmx.version}, ${FONT} ${font.version} (${fontFiles.length} woff2), axe-core ${axe.version}`);
+console.log(`    ${BPMN} ${bpmn.version} (${bpmnFonts.size} font files), ${CAMUNDA} ${camunda.version}`);
 NODE
 
 echo "==> installing into $VENDOR"
 mkdir -p "$VENDOR"
-for d in htmx noto-sans-sc axe-core; do
+for d in htmx noto-sans-sc axe-core bpmn-js camunda-bpmn-moddle; do
   rm -rf "${VENDOR:?}/$d"
   cp -R "$OUT/$d" "$VENDOR/$d"
 done
@@ -223,6 +301,6 @@ fi
 
 echo "==> done"
 du -sh "$VENDOR"
-for d in htmx noto-sans-sc noto-sans-sc/files axe-core; do
+for d in htmx noto-sans-sc noto-sans-sc/files axe-core bpmn-js bpmn-js/assets camunda-bpmn-moddle; do
   printf '    %-20s %s files\n' "$d/" "$(find "$VENDOR/$d" -maxdepth 1 -type f | wc -l)"
 done

@@ -9,15 +9,18 @@ applicant. Claims are a separate rule, enforced by the services: a claimed task 
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from dgov.accounts.models import RoleAssignment
 from dgov.accounts.permissions import in_scope
 from dgov.workflow.dialect import APPLICANT
 from dgov.workflow.models import ProcessDefinition, ProcessInstance, Task
+from dgov.workflow.validation import Step, definition_steps
 
 
 def _active(user: Any) -> bool:
@@ -96,3 +99,68 @@ def process_instance_for_subject(*, subject_type: str, subject_id: str) -> Proce
         .defer("state")
         .first()
     )
+
+
+# --- The process console ---------------------------------------------------------------------
+# Who may read these is one flat permission (Perm.WORKFLOW_DEFINITIONS), checked by the views.
+
+
+@dataclass(frozen=True)
+class DefinitionGroup:
+    """The versions of one process key, newest first."""
+
+    key: str
+    versions: list[ProcessDefinition]
+
+    @property
+    def latest(self) -> ProcessDefinition:
+        return self.versions[0]
+
+    @property
+    def published(self) -> ProcessDefinition | None:
+        return next((v for v in self.versions if v.status == ProcessDefinition.Status.PUBLISHED), None)
+
+
+def _definition_rows() -> QuerySet[ProcessDefinition]:
+    # The XML stays in the database until a page needs it; `running` counts the instances that
+    # keep the version alive whatever is published next.
+    return (
+        ProcessDefinition.objects.defer("bpmn_xml")
+        .select_related("created_by")
+        .annotate(running=Count("instances", filter=Q(instances__status=ProcessInstance.Status.RUNNING)))
+        .order_by("key", "-version")
+    )
+
+
+def process_definition_groups() -> list[DefinitionGroup]:
+    """Every process definition, grouped by key (keys alphabetically, versions newest first)."""
+    return [
+        DefinitionGroup(key=key, versions=list(rows))
+        for key, rows in itertools.groupby(_definition_rows(), key=lambda d: d.key)
+    ]
+
+
+def process_definition_versions(*, key: str) -> list[ProcessDefinition]:
+    """The versions of one key, newest first (without their XML)."""
+    return list(_definition_rows().filter(key=key))
+
+
+def process_definition_get(*, key: str, version: int) -> ProcessDefinition:
+    """One version of a process definition, XML included, or 404."""
+    try:
+        return ProcessDefinition.objects.select_related("created_by").get(key=key, version=version)
+    except ProcessDefinition.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def process_definition_latest(*, key: str) -> ProcessDefinition:
+    """The newest version of a key (what a new version is based on), or 404."""
+    definition = ProcessDefinition.objects.filter(key=key).order_by("-version").first()
+    if definition is None:
+        raise Http404
+    return definition
+
+
+def process_definition_steps(*, definition: ProcessDefinition) -> list[Step]:
+    """The steps of a definition version in the order a case meets them (for lists beside diagrams)."""
+    return definition_steps(definition.bpmn_xml, definition.process_id)

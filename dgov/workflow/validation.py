@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from dgov.accounts.models import Role
 from dgov.workflow import dialect, engine
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -249,3 +250,86 @@ def check_definition(raw: str | bytes, process_id: str) -> CheckedDefinition:
             for e in engine.parse_errors(root, process_id)
         ]
     return CheckedDefinition(text=text, name=process.get("name") or "", errors=errors)
+
+
+# --- Reading a stored definition ---------------------------------------------------------------
+
+STEP_KINDS = {
+    "startEvent": "start",
+    "userTask": "user_task",
+    "task": "milestone",
+    "exclusiveGateway": "gateway",
+    "parallelGateway": "gateway",
+    "inclusiveGateway": "gateway",
+    "endEvent": "end",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """A flow node of a process as the console and the diagram's text list show it."""
+
+    id: str
+    name: str
+    kind: str  # a STEP_KINDS value
+    role: str | None = None  # user tasks: as the engine reads it (property, else lane)
+    days: str | None = None  # user tasks: the "days" property as written (a number or a variable name)
+    fields: tuple[str, ...] = ()  # user tasks: the labels of the form fields the step asks for
+
+    @property
+    def role_label(self) -> str:
+        if self.role is None:
+            return ""
+        if self.role == dialect.APPLICANT:
+            return str(_("Applicant"))
+        return str(Role(self.role).label) if self.role in Role.values else self.role
+
+
+def definition_steps(bpmn_xml: str, process_id: str) -> list[Step]:
+    """The flow nodes of a stored (checked) process, in the order a case meets them.
+
+    Breadth-first along the sequence flows from the start events, so a reader of the list meets
+    the steps as a case does; nodes no flow reaches follow in document order."""
+    root = etree.fromstring(bpmn_xml.encode("utf-8"), engine.xml_parser())
+    process = next((p for p in root.iterfind("./bpmn:process", NS) if p.get("id") == process_id), None)
+    if process is None:
+        return []
+    lanes = _lanes(process)
+    nodes: dict[str, Step] = {}
+    for node in process:
+        kind = STEP_KINDS.get(_local(node.tag)) if _in_bpmn(node) else None
+        node_id = node.get("id")
+        if kind is None or not node_id:
+            continue
+        name = (node.get("name") or "").strip() or node_id
+        if kind != "user_task":
+            nodes[node_id] = Step(id=node_id, name=name, kind=kind)
+            continue
+        properties = _properties(node)
+        nodes[node_id] = Step(
+            id=node_id,
+            name=name,
+            kind=kind,
+            role=dialect.role_of(properties, lanes.get(node_id)),
+            days=properties.get(dialect.DAYS_PROPERTY),
+            fields=tuple(
+                f.get("label") or f.get("id") or ""
+                for f in node.iterfind("./bpmn:extensionElements/camunda:formData/camunda:formField", NS)
+            ),
+        )
+
+    following: dict[str, list[str]] = {}
+    for flow in process.iterfind("./bpmn:sequenceFlow", NS):
+        following.setdefault(flow.get("sourceRef") or "", []).append(flow.get("targetRef") or "")
+    ordered: list[str] = []
+    seen: set[str] = set()
+    queue = [s.id for s in nodes.values() if s.kind == "start"]
+    while queue:
+        current = queue.pop(0)
+        if current in seen or current not in nodes:
+            continue
+        seen.add(current)
+        ordered.append(current)
+        queue.extend(following.get(current, []))
+    ordered += [node_id for node_id in nodes if node_id not in seen]
+    return [nodes[node_id] for node_id in ordered]
