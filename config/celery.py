@@ -3,9 +3,21 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("dgov")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Celery beat. Crontab times are in CELERY_TIMEZONE (Asia/Shanghai, config/settings.py).
+# The embedded default runs no beat: run `manage.py sweep_deadlines` from cron instead.
+app.conf.beat_schedule = {
+    "workflow-sweep-deadlines": {
+        "task": "dgov.workflow.sweep_deadlines",
+        "schedule": crontab(minute="*/15"),
+        # A run that waited longer than its interval is dropped: the next one does the same work.
+        "options": {"expires": 14 * 60},
+    },
+}

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "dgov.workflow",
     "dgov.portal",
     "dgov.catalog",
+    "dgov.notices",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "dgov.core.context_processors.shell",
+                "dgov.notices.context_processors.unread_notices",
             ],
         },
     },
@@ -176,6 +178,13 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "media")
 MEDIA_URL = "/media-not-served/"  # uploads are never served from the web root
+
+# --- Notices --------------------------------------------------------------------------------
+# Where text messages and e-mails go: a dotted path to a dgov.notices.backends.NoticeBackend.
+# The default writes them to the log (with the number masked); a district plugs in its SMS gateway.
+DGOV_NOTICE_BACKEND = env_str("DGOV_NOTICE_BACKEND", "dgov.notices.backends.ConsoleBackend") or (
+    "dgov.notices.backends.ConsoleBackend"
+)
 STORAGES = {
     "default": {
         "BACKEND": env_str("MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("dgov.accounts.urls")),
     path("services/", include("dgov.catalog.urls")),
     path("workflow/", include("dgov.workflow.urls")),
+    path("notices/", include("dgov.notices.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("o/", include((oauth2_patterns, oauth2_urls.app_name))),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dgov.accounts.models import Department, Role
 from dgov.workflow.dialect import APPLICANT
+from dgov.workflow.sla import DeadlineState, deadline_state
 
 
 class ProcessDefinition(models.Model):
@@ -156,3 +157,42 @@ class Task(models.Model):
         if self.role == APPLICANT:
             return str(_("Applicant"))
         return str(Role(self.role).label) if self.role in Role.values else self.role
+
+    @property
+    def deadline_state(self) -> DeadlineState:
+        """overdue / due_soon / on_time / none (see dgov.workflow.sla); a closed task is "none"."""
+        if not self.is_open:
+            return DeadlineState.NONE
+        return deadline_state(self.due_at)
+
+
+class TaskEscalation(models.Model):
+    """One step of the escalation ladder taken for an overdue task, and who was told.
+
+    At most one per (task, level): the sweep that inserts the row is the one that notifies, so a
+    sweep run twice, or two sweeps at once, escalate a task once per level."""
+
+    class Level(models.TextChoices):
+        REMINDER = "reminder", _("Reminder")
+        SUPERVISION = "supervision", _("Supervision")
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="escalations", verbose_name=_("task"))
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    # The due time that was missed, as it stood when escalating.
+    due_at = models.DateTimeField(_("due at"))
+    created_at = models.DateTimeField(_("escalated at"), default=timezone.now)
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("notified")
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("task escalation")
+        verbose_name_plural = _("task escalations")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "level"], name="workflow_escalation_once_per_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.get_level_display()}"
