@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from dgov.accounts.api import router as accounts_router
+from dgov.cases.api import router as cases_router
 from dgov.catalog.api import router as catalog_router
 from dgov.core.errors import ApplicationError
 
@@ -95,3 +96,4 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("", cases_router)

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "dgov.portal",
     "dgov.catalog",
     "dgov.notices",
+    "dgov.cases",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "media")
 MEDIA_URL = "/media-not-served/"  # uploads are never served from the web root
+# Largest file an applicant may upload as one material (bytes).
+DGOV_UPLOAD_MAX_BYTES = env_int("DGOV_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- Notices --------------------------------------------------------------------------------
 # Where text messages and e-mails go: a dotted path to a dgov.notices.backends.NoticeBackend.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("services/", include("dgov.catalog.urls")),
     path("workflow/", include("dgov.workflow.urls")),
     path("notices/", include("dgov.notices.urls")),
+    path("cases/", include("dgov.cases.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("o/", include((oauth2_patterns, oauth2_urls.app_name))),

@@ -27,6 +27,8 @@ class Perm(enum.StrEnum):
     AUDIT_VIEW = "audit.view"
     WORKFLOW_DEFINITIONS = "workflow.definitions.manage"
     CATALOG_MANAGE = "catalog.manage"
+    CASE_VIEW = "cases.view"
+    CASE_WINDOW = "cases.window"
 
 
 STAFF_WORK_ROLES = frozenset(
@@ -53,6 +55,10 @@ RULES: dict[Perm, frozenset[Role]] = {
     # Department administrators keep their department's service items; an unscoped one is the
     # district's catalogue administrator.
     Perm.CATALOG_MANAGE: frozenset({Role.DEPT_ADMIN}),
+    # Staff who see a department's cases: those who work them and those who answer for them.
+    Perm.CASE_VIEW: frozenset({Role.WINDOW_CLERK, Role.APPROVER, Role.DEPT_ADMIN, Role.LEADER}),
+    # 一窗综合受理: a window clerk enters cases for the departments their role covers.
+    Perm.CASE_WINDOW: frozenset({Role.WINDOW_CLERK}),
     Perm.ROLES: frozenset({Role.SECURITY_ADMIN}),
     Perm.SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Perm.AUDIT_VIEW: frozenset({Role.AUDIT_ADMIN}),

@@ -55,7 +55,14 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 
 def _guide_context(item: ServiceItem) -> dict[str, Any]:
-    return {"item": item, "form_fields": form_fields(item.form_schema)}
+    return {
+        "item": item,
+        "form_fields": form_fields(item.form_schema),
+        "can_apply_online": item.status == ServiceItem.Status.PUBLISHED
+        and bool(item.form_schema)
+        and ServiceItem.Channel.ONLINE in item.channels
+        and item.online_depth >= ServiceItem.OnlineDepth.APPLY,
+    }
 
 
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:

@@ -33,4 +33,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "elder_mode": elder_mode_on(request),
         "demo_mode": settings.DGOV_DEMO,
         "mfa_waived": staff and mfa_waived(user),
+        "case_staff": staff and _has_case_role(user),
     }
+
+
+def _has_case_role(user: Any) -> bool:
+    from dgov.accounts.permissions import Perm, has_perm
+
+    return has_perm(user, Perm.CASE_VIEW)

@@ -425,13 +425,20 @@ def task_release(*, actor: User, task: Task) -> Task:
     return row
 
 
-def task_complete(*, actor: User, task: Task, data: dict[str, Any]) -> ProcessInstance:
+def task_complete(
+    *, actor: User, task: Task, data: dict[str, Any], on_behalf_of: User | None = None
+) -> ProcessInstance:
     """Complete a task with the step's data and run the process until it waits again.
+
+    ``on_behalf_of``: the person whose task it is, when actor does it for them (a window clerk
+    handing in an applicant's corrected materials); the caller decides whether actor may, this
+    function checks the task is that person's, and the audit trail names both.
 
     Raises PermissionDenied (no role in the department), ConflictError (already completed or
     cancelled, claimed by someone else, instance ended) or ApplicationError (the data does not
     satisfy the step's form or choose a path); nothing is written when it raises."""
-    if not can_work_on(actor, task):
+    worker = on_behalf_of or actor
+    if not can_work_on(worker, task):
         _deny(actor, task, "workflow.task_complete")
     clean = _clean_data(data)
     with transaction.atomic():
@@ -440,7 +447,7 @@ def task_complete(*, actor: User, task: Task, data: dict[str, Any]) -> ProcessIn
         row = Task.objects.select_related("assignee", "completed_by").get(pk=task.pk)
         if not row.is_open:
             raise ConflictError(_closed_message(row), code="task_closed")
-        if row.state == Task.State.CLAIMED and row.assignee_id != actor.pk:
+        if row.state == Task.State.CLAIMED and row.assignee_id != worker.pk:
             raise ConflictError(
                 _("This task has been claimed by %(name)s.")
                 % {"name": row.assignee.display_name if row.assignee else "?"},
@@ -477,8 +484,8 @@ def task_complete(*, actor: User, task: Task, data: dict[str, Any]) -> ProcessIn
         _save_step(instance, run, **changes)
 
         row.state = Task.State.COMPLETED
-        row.assignee = row.assignee or actor
-        row.completed_by = actor
+        row.assignee = row.assignee or worker
+        row.completed_by = worker
         row.completed_at = now
         row.result = clean
         row.save(update_fields=["state", "assignee", "completed_by", "completed_at", "result"])
@@ -488,7 +495,12 @@ def task_complete(*, actor: User, task: Task, data: dict[str, Any]) -> ProcessIn
             actor=actor,
             action="workflow.task_complete",
             target=row,
-            detail={"instance": instance.pk, "step": row.spec_id, "data": clean},
+            detail={
+                "instance": instance.pk,
+                "step": row.spec_id,
+                "data": clean,
+                **({"on_behalf_of": on_behalf_of.pk} if on_behalf_of is not None else {}),
+            },
         )
         if completed:
             record(

@@ -42,7 +42,18 @@ def test_the_guide_renders_in_chinese_and_english(demo_catalog, client, language
 def test_the_guide_links_back_and_to_its_life_events(demo_catalog, client):
     html = client.get("/services/440704000XK0010200001/").content.decode()
     assert 'href="/services/"' in html and 'href="/services/?life_event=operating_licence"' in html
-    assert "/apply" not in html and "<button" not in html.split('id="main"')[1]  # no apply button yet
+    # A fully online item offers the online application.
+    assert 'href="/cases/apply/440704000XK0010200001/"' in html
+
+
+def test_items_not_applied_for_online_say_where_to_apply(jianghai, client):
+    from dgov.catalog import services
+    from dgov.catalog.tests.factories import make_content
+
+    draft = services.item_create_draft(actor=None, content=make_content(online_depth=2))
+    offline = services.item_publish(actor=None, item=draft)
+    html = client.get(f"/services/{offline.code}/").content.decode()
+    assert "/cases/apply/" not in html
 
 
 def test_on_the_spot_items_say_so(demo_catalog, client):

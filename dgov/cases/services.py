@@ -1,0 +1,810 @@
+"""Every write of the cases app: drafts, submissions (online, window, partner), staff decisions,
+corrections and withdrawals.
+
+A submission is one transaction: check everything first (the item, who may apply, the form, each
+file by content, the required materials), then write the case with its number, its materials and
+its first timeline line, start its BPMN process and write the audit trail. Files are written to
+storage before the rows that name them and removed again if the transaction fails, so a refused
+or failed submission leaves nothing behind. Notices go out after commit.
+
+A staff decision completes the case's current task in the workflow kernel and then reads what the
+decision means for the case from the platform's decision values, the same for every process an
+item may carry: ``accept``, ``refuse``, ``correct`` (at acceptance) and ``approve``, ``reject``
+(at the decision); a process that ends with any other result concludes the case. The case row is
+locked first, then the process instance (always in that order).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dgov.accounts.models import ApiToken, User
+from dgov.accounts.permissions import Perm, has_perm
+from dgov.audit import record
+from dgov.cases.formdata import clean_form_data
+from dgov.cases.models import Case, CaseEvent, CaseMaterial, Channel
+from dgov.cases.numbering import case_number_next
+from dgov.cases.uploads import CheckedUpload, UploadRejected, check_upload
+from dgov.catalog.models import ItemMaterial, ServiceItem
+from dgov.core import crypto
+from dgov.core.errors import ApplicationError, ConflictError
+from dgov.core.workdays import add_working_days, working_days_between
+from dgov.workflow import services as workflow
+from dgov.workflow.dialect import APPLICANT
+from dgov.workflow.models import ProcessInstance, Task
+from dgov.workflow.selectors import can_work_on
+
+SUBJECT_TYPE = "cases.case"
+MAX_FILES_PER_MATERIAL = 10
+MAX_REASON = 2000
+LOOKUP_CODE_DIGITS = 6
+
+# Decision values of case processes and what they mean for the case.
+ACCEPT, REFUSE, CORRECT, APPROVE, REJECT = "accept", "refuse", "correct", "approve", "reject"
+NEEDS_REASON = (REFUSE, CORRECT, REJECT)
+
+Uploads = Mapping[int, Iterable[UploadedFile]]  # ItemMaterial id -> files
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def material_is_online_form(material: ItemMaterial) -> bool:
+    """The application form itself (《…申请书》, named in book-title marks): online, it is the form
+    the applicant fills in, so no upload is asked for it."""
+    return material.name.startswith("《") and material.name.endswith("》")
+
+
+def material_needs_upload(material: ItemMaterial) -> bool:
+    """Whether an online applicant must upload this material (registry and licence sources are
+    the government's own data; conditional materials are uploaded when they apply)."""
+    return (
+        material.source == ItemMaterial.Source.APPLICANT
+        and material.requirement == ItemMaterial.Requirement.REQUIRED
+        and not material_is_online_form(material)
+    )
+
+
+def _uploadable(item: ServiceItem) -> dict[int, ItemMaterial]:
+    return {m.pk: m for m in item.materials.all() if m.source == ItemMaterial.Source.APPLICANT}
+
+
+def _check_uploads(
+    item: ServiceItem, uploads: Uploads, errors: dict[str, list[str]]
+) -> list[tuple[int, CheckedUpload]]:
+    allowed = _uploadable(item)
+    checked: list[tuple[int, CheckedUpload]] = []
+    for material_id, files in uploads.items():
+        files = list(files)
+        key = f"material_{material_id}"
+        if material_id not in allowed:
+            errors.setdefault("__all__", []).append(_("A file was sent for a material this item does not ask for."))
+            continue
+        if len(files) > MAX_FILES_PER_MATERIAL:
+            errors[key] = [_("At most %(n)d files per material.") % {"n": MAX_FILES_PER_MATERIAL}]
+            continue
+        for upload in files:
+            try:
+                checked.append((material_id, check_upload(upload)))
+            except UploadRejected as exc:
+                errors.setdefault(key, []).append(str(exc))
+    return checked
+
+
+def _store(case: Case, checked: list[tuple[int, CheckedUpload]], actor: User, stored: list[str]) -> list[CaseMaterial]:
+    rows = []
+    now = timezone.now()
+    for material_id, upload in checked:
+        name = default_storage.save(f"cases/{now:%Y/%m}/{upload.storage_name}", upload.file)
+        stored.append(name)
+        rows.append(
+            CaseMaterial(
+                case=case,
+                item_material_id=material_id,
+                file=name,
+                original_name=upload.original_name,
+                content_type=upload.content_type,
+                size=upload.size,
+                sm3=upload.sm3,
+                uploaded_by=actor,
+                uploaded_at=now,
+            )
+        )
+    return CaseMaterial.objects.bulk_create(rows)
+
+
+def _remove_files(names: list[str]) -> None:
+    for name in names:
+        # Best effort after a failed transaction: a file left behind is harmless, a raise is not.
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
+
+
+def _event(
+    case: Case, kind: str, *, actor: User | None, note: str = "", public: bool = True, label: str = ""
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        actor_label=label or (case.department.name if actor is not None and actor.is_staff_member else ""),
+        note=note,
+        public=public,
+        at=timezone.now(),
+    )
+
+
+def _notify(case: Case, subject: str, body: str) -> None:
+    from dgov.notices.services import notice_send
+
+    notice_send(
+        recipient=case.applicant,
+        subject=subject,
+        body=body,
+        url=f"/cases/mine/{case.pk}/",
+        kind="case_update",
+        channels=("site", "sms"),
+    )
+
+
+def _request_digest(
+    item: ServiceItem, applicant: User, data: dict[str, Any], checked: list[tuple[int, CheckedUpload]]
+) -> str:
+    canonical = json.dumps(
+        {
+            "item": item.code,
+            "applicant": applicant.pk,
+            "data": data,
+            "files": sorted([m, u.sm3] for m, u in checked),
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return crypto.sm3_hex(canonical.encode("utf-8"))
+
+
+def _check_channel(item: ServiceItem, channel: str) -> None:
+    if item.status != ServiceItem.Status.PUBLISHED:
+        raise ApplicationError(_("This service item is not offered any more."), code="item_not_published")
+    if not item.form_schema:
+        raise ApplicationError(
+            _("This item has no application form yet; see its guide for where to apply."), code="no_form"
+        )
+    if channel == Channel.WINDOW:
+        if Channel.WINDOW not in item.channels and not item.comprehensive_window:
+            raise ApplicationError(_("This item is not accepted at the service hall."), code="channel_closed")
+        return
+    if channel not in item.channels or item.online_depth < ServiceItem.OnlineDepth.APPLY:
+        raise ApplicationError(
+            _("This item cannot be applied for this way; see its guide for where to apply."), code="channel_closed"
+        )
+
+
+def _check_applicant(item: ServiceItem, applicant: User) -> None:
+    if not applicant.is_active:
+        raise ApplicationError(_("This account is not active."), code="inactive")
+    kind = applicant.kind
+    if kind == User.Kind.STAFF:
+        raise ApplicationError(
+            _("Staff accounts cannot apply; sign in with your personal or enterprise account."), code="wrong_subject"
+        )
+    if item.subject == ServiceItem.Subject.PERSON and kind != User.Kind.CITIZEN:
+        raise ApplicationError(_("Only individuals can apply for this item."), code="wrong_subject")
+    if item.subject == ServiceItem.Subject.ENTERPRISE and kind != User.Kind.ENTERPRISE:
+        raise ApplicationError(_("Only enterprises and organisations can apply for this item."), code="wrong_subject")
+
+
+def _missing_materials(item: ServiceItem, have: set[int]) -> dict[str, list[str]]:
+    return {
+        f"material_{m.pk}": [_("Please upload %(material)s.") % {"material": m.name}]
+        for m in item.materials.all()
+        if material_needs_upload(m) and m.pk not in have
+    }
+
+
+def _lock_case(pk: int) -> Case:
+    return Case.objects.select_for_update().select_related("item", "department__region", "applicant").get(pk=pk)
+
+
+def prefill_for(applicant: User, schema: dict[str, Any]) -> dict[str, Any]:
+    """The form values the platform already knows from the applicant's real-name account."""
+    known = {
+        "applicant_name": applicant.real_name,
+        "id_number": applicant.id_number if applicant.kind == User.Kind.CITIZEN else "",
+        "phone": applicant.phone,
+        "credit_code": applicant.enterprise_credit_code,
+        "org_name": applicant.enterprise_name,
+        "contact_name": applicant.real_name if applicant.kind == User.Kind.ENTERPRISE else "",
+        "contact_phone": applicant.phone if applicant.kind == User.Kind.ENTERPRISE else "",
+    }
+    fields = schema.get("properties", {})
+    return {k: v for k, v in known.items() if v and k in fields}
+
+
+# --- Drafts -----------------------------------------------------------------------------------
+
+
+def case_draft_save(
+    *,
+    actor: User,
+    item: ServiceItem,
+    data: Mapping[str, Any],
+    uploads: Uploads | None = None,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Save the applicant's draft for item (one per person and item): form values checked for type
+    only, files checked by content. Nothing is written if anything is wrong."""
+    _check_channel(item, Channel.ONLINE)
+    _check_applicant(item, actor)
+    clean, errors = clean_form_data(item.form_schema, dict(data), require=False)
+    checked = _check_uploads(item, uploads or {}, errors)
+    if errors:
+        raise ApplicationError(_("The draft has mistakes; please correct them."), field_errors=errors)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            draft = (
+                Case.objects.select_for_update()
+                .filter(applicant=actor, item__code=item.code, status=Case.Status.DRAFT)
+                .first()
+            )
+            now = timezone.now()
+            if draft is None:
+                draft = Case(
+                    item=item,
+                    department=item.department,
+                    applicant=actor,
+                    submitted_by=actor,
+                    channel=Channel.ONLINE,
+                    applicant_name=actor.display_name,
+                    created_at=now,
+                )
+            draft.item = item
+            draft.department = item.department
+            draft.form_data = clean
+            draft.updated_at = now
+            draft.save()
+            _store(draft, checked, actor, stored)
+            record(actor=actor, action="case.draft_save", target=draft, detail={"item": item.code}, request=request)
+    except BaseException:
+        _remove_files(stored)
+        raise
+    return draft
+
+
+def case_material_remove(*, actor: User, material: CaseMaterial, request: HttpRequest | None = None) -> None:
+    """Remove a file from the actor's own draft."""
+    case = material.case
+    if case.applicant_id != actor.pk or case.status != Case.Status.DRAFT:
+        raise PermissionDenied
+    name = material.file.name or ""
+    with transaction.atomic():
+        material.delete()
+        record(
+            actor=actor,
+            action="case.material_remove",
+            target=case,
+            detail={"file": material.original_name},
+            request=request,
+        )
+    _remove_files([name])
+
+
+def case_draft_delete(*, actor: User, case: Case, request: HttpRequest | None = None) -> None:
+    """Delete the actor's own draft and its files."""
+    if case.applicant_id != actor.pk or case.status != Case.Status.DRAFT:
+        raise PermissionDenied
+    names = [m.file.name for m in case.materials.all() if m.file.name]
+    with transaction.atomic():
+        record(actor=actor, action="case.draft_delete", target=case, detail={"item": case.item.code}, request=request)
+        case.materials.all().delete()
+        case.delete()
+    _remove_files(names)
+
+
+# --- Submission -------------------------------------------------------------------------------
+
+
+def case_submit(
+    *,
+    actor: User,
+    item: ServiceItem,
+    data: Mapping[str, Any],
+    uploads: Uploads | None = None,
+    idempotency_key: str | None = None,
+    channel: str = Channel.ONLINE,
+    applicant: User | None = None,
+    partner_name: str = "",
+    via_token: ApiToken | None = None,
+    draft: Case | None = None,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Submit an application: online by the applicant (actor), at the window by a clerk for
+    ``applicant``, or through a partner for the signed-in applicant (actor, with partner_name).
+
+    With an idempotency key, submitting the same thing again returns the first case; the same key
+    with different content is a ConflictError. Raises ApplicationError with field errors (form
+    fields by name, files as ``material_<id>``) and writes nothing when anything is wrong."""
+    if channel not in Channel.values:
+        raise ApplicationError(_("Unknown channel."), code="invalid_channel")
+    if channel == Channel.WINDOW:
+        if applicant is None:
+            raise ApplicationError(_("Name the person or enterprise applying."), code="applicant_required")
+        if not has_perm(actor, Perm.CASE_WINDOW, department=item.department):
+            record(
+                actor=actor,
+                action="access.denied",
+                target=item,
+                detail={"action": "case.window_submit"},
+                request=request,
+            )
+            raise PermissionDenied(_("Your window role does not cover this department."))
+    else:
+        if applicant is not None and applicant.pk != actor.pk:
+            raise PermissionDenied(_("Only window clerks submit for someone else."))
+        applicant = actor
+    if channel == Channel.PARTNER and not partner_name:
+        raise ApplicationError(_("A partner submission names the partner."), code="partner_required")
+    key = (idempotency_key or "").strip() or None
+    if key is not None and (len(key) > 64 or not key.isprintable()):
+        raise ApplicationError(_("An idempotency key has at most 64 printable characters."), code="invalid_key")
+
+    if key is not None:
+        earlier = Case.objects.filter(submitted_by=actor, idempotency_key=key).first()
+        if earlier is not None:
+            return _replay(earlier, item, applicant, data, uploads)
+
+    _check_channel(item, channel)
+    _check_applicant(item, applicant)
+    if draft is not None and (draft.applicant_id != applicant.pk or draft.status != Case.Status.DRAFT):
+        raise ConflictError(_("This draft has already been submitted or deleted."), code="draft_gone")
+    clean, errors = clean_form_data(item.form_schema, dict(data), require=True)
+    checked = _check_uploads(item, uploads or {}, errors)
+    have = {m for m, _u in checked}
+    if draft is not None:
+        have |= set(draft.materials.values_list("item_material_id", flat=True))
+    # At the window the clerk sees the originals; uploads (scans) are asked for online channels only.
+    if channel != Channel.WINDOW:
+        for k, v in _missing_materials(item, have).items():
+            errors.setdefault(k, v)
+    if errors:
+        raise ApplicationError(
+            _("The application has mistakes; please correct the fields marked below."),
+            code="invalid_application",
+            field_errors=errors,
+        )
+    digest = _request_digest(item, applicant, clean, checked)
+
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            if draft is not None:
+                case = _lock_case(draft.pk)
+                if case.status != Case.Status.DRAFT:
+                    raise ConflictError(_("This draft has already been submitted."), code="draft_gone")
+            else:
+                case = Case(applicant=applicant, created_at=now)
+            case.item = item
+            case.department = item.department
+            case.submitted_by = actor
+            case.channel = channel
+            case.partner_name = partner_name[:100]
+            case.via_token = via_token
+            case.applicant_name = applicant.enterprise_name or applicant.display_name
+            case.form_data = clean
+            case.idempotency_key = key
+            case.request_digest = digest
+            case.number = case_number_next(region_code=item.department.region.code, at=now)
+            case.lookup_code = f"{secrets.randbelow(10**LOOKUP_CODE_DIGITS):0{LOOKUP_CODE_DIGITS}d}"
+            case.status = Case.Status.SUBMITTED
+            case.promised_days = item.promised_days
+            case.due_at = add_working_days(now, item.promised_days)
+            case.submitted_at = now
+            case.updated_at = now
+            case.save()
+            _store(case, checked, actor, stored)
+            label = (
+                _("Window %(department)s") % {"department": actor.department.name}
+                if (channel == Channel.WINDOW and actor.department)
+                else ""
+            )
+            _event(
+                case,
+                CaseEvent.Kind.SUBMITTED,
+                actor=actor,
+                note=str(Channel(channel).label) + (f" · {partner_name}" if partner_name else ""),
+                label=label,
+            )
+            instance = workflow.process_start(
+                actor=actor,
+                definition_key=item.process_key,
+                subject_type=SUBJECT_TYPE,
+                subject_id=case.pk,
+                department=item.department,
+                data={"case_number": case.number, "promised_days": item.promised_days},
+                applicant=applicant,
+            )
+            case.instance = instance
+            case.save(update_fields=["instance"])
+            record(
+                actor=actor,
+                action="case.submit",
+                target=case,
+                detail={
+                    "number": case.number,
+                    "item": item.code,
+                    "version": item.version,
+                    "channel": channel,
+                    "applicant": applicant.pk,
+                    **({"partner": partner_name} if partner_name else {}),
+                },
+                request=request,
+            )
+            _notify(
+                case,
+                _("Application %(number)s received") % {"number": case.number},
+                _(
+                    "Your application for %(item)s was received as case %(number)s. Its verification code for "
+                    "looking up progress is %(code)s. Promised completion: %(due)s."
+                )
+                % {
+                    "item": item.name,
+                    "number": case.number,
+                    "code": case.lookup_code,
+                    "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d"),
+                },
+            )
+    except IntegrityError:
+        _remove_files(stored)
+        if key is not None:
+            # A concurrent request with the same key won the race: answer with its case.
+            earlier = Case.objects.filter(submitted_by=actor, idempotency_key=key).first()
+            if earlier is not None:
+                return _replay(earlier, item, applicant, data, uploads)
+        raise
+    except BaseException:
+        _remove_files(stored)
+        raise
+    return case
+
+
+def _replay(
+    earlier: Case, item: ServiceItem, applicant: User, data: Mapping[str, Any], uploads: Uploads | None
+) -> Case:
+    clean, _errors = clean_form_data(item.form_schema, dict(data), require=True)
+    errors: dict[str, list[str]] = {}
+    checked = _check_uploads(item, uploads or {}, errors)
+    if earlier.item.code != item.code or earlier.request_digest != _request_digest(item, applicant, clean, checked):
+        raise ConflictError(
+            _("This idempotency key was already used for a different application (%(number)s).")
+            % {"number": earlier.number},
+            code="idempotency_key_reused",
+        )
+    earlier.replayed = True  # type: ignore[attr-defined]
+    return earlier
+
+
+# --- Staff decisions --------------------------------------------------------------------------
+
+
+def _case_of_task(task: Task) -> Case:
+    if task.instance.subject_type != SUBJECT_TYPE:
+        raise ApplicationError(_("This task is not a step of an application."), code="not_a_case")
+    return _lock_case(int(task.instance.subject_id))
+
+
+def case_task_complete(
+    *,
+    actor: User,
+    task: Task,
+    decision: str = "",
+    opinion: str = "",
+    materials: Iterable[int] = (),
+    request: HttpRequest | None = None,
+) -> Case:
+    """Complete a staff step of a case: accept, refuse (reason), ask for correction (which
+    materials, why), approve, reject (reason), or a step without a decision (review)."""
+    if not can_work_on(actor, task):
+        # Refused before the transaction below, so that the refusal's audit record is kept.
+        record(
+            actor=actor,
+            action="access.denied",
+            target=task,
+            detail={"action": "case.task_complete", "role": task.role},
+            request=request,
+        )
+        raise PermissionDenied(_("You do not hold the role this task needs in its department."))
+    opinion = (opinion or "").strip()
+    wanted = sorted({int(m) for m in materials})
+    field_errors: dict[str, list[str]] = {}
+    if len(opinion) > MAX_REASON:
+        field_errors["opinion"] = [_("At most %(n)d characters.") % {"n": MAX_REASON}]
+    if decision in NEEDS_REASON and not opinion:
+        field_errors["opinion"] = [_("Give the reason; the applicant will read it.")]
+    # Only a decision the step offers: a "refuse" sent with the review step must not refuse the case.
+    offered = next((list(f.get("options") or []) for f in task.form if f.get("id") == "decision"), [])
+    if decision and decision not in offered:
+        field_errors["decision"] = [
+            _("Choose one of: %(options)s.") % {"options": ", ".join(offered)}
+            if offered
+            else _("This step takes no decision.")
+        ]
+    with transaction.atomic():
+        case = _case_of_task(task)
+        if decision == CORRECT:
+            allowed = set(_uploadable(case.item))
+            if not wanted:
+                field_errors["materials"] = [_("Choose the materials to be corrected.")]
+            elif not set(wanted) <= allowed:
+                field_errors["materials"] = [_("Choose materials of this item that the applicant uploads.")]
+        elif wanted:
+            field_errors["materials"] = [_("Materials are chosen only when asking for correction.")]
+        if field_errors:
+            raise ApplicationError(
+                _("Please correct the marked fields."), code="invalid_decision", field_errors=field_errors
+            )
+        data: dict[str, Any] = {"opinion": opinion}
+        if decision:
+            data["decision"] = decision
+        instance = workflow.task_complete(actor=actor, task=task, data=data)
+        done = Task.objects.get(pk=task.pk)
+        _apply_step(
+            case, actor=actor, step=done, decision=decision, opinion=opinion, materials=wanted, instance=instance
+        )
+        record(
+            actor=actor,
+            action="case.decide" if decision else "case.step",
+            target=case,
+            detail={"number": case.number, "step": done.spec_id, "decision": decision, "status": case.status},
+            request=request,
+        )
+    return case
+
+
+def _apply_step(
+    case: Case,
+    *,
+    actor: User,
+    step: Task,
+    decision: str,
+    opinion: str,
+    materials: list[int],
+    instance: ProcessInstance,
+) -> None:
+    now = timezone.now()
+    changed = ["status", "updated_at"]
+    if decision == ACCEPT:
+        case.status = Case.Status.ACCEPTED
+        case.accepted_at = now
+        changed.append("accepted_at")
+        _event(case, CaseEvent.Kind.ACCEPTED, actor=actor, note=opinion)
+        _notify(
+            case,
+            _("Case %(number)s accepted") % {"number": case.number},
+            _("Your application was accepted and is being reviewed."),
+        )
+    elif decision == REFUSE:
+        case.status = Case.Status.REFUSED
+        _event(case, CaseEvent.Kind.REFUSED, actor=actor, note=opinion)
+    elif decision == CORRECT:
+        case.status = Case.Status.CORRECTION
+        case.paused_at = now
+        case.correction_request = {"materials": materials, "reason": opinion}
+        changed += ["paused_at", "correction_request"]
+        names = "、".join(case.item.materials.filter(pk__in=materials).values_list("name", flat=True))
+        _event(case, CaseEvent.Kind.CORRECTION_REQUESTED, actor=actor, note=f"{names}：{opinion}")
+        _notify(
+            case,
+            _("Case %(number)s: please correct your materials") % {"number": case.number},
+            _("Please upload again: %(materials)s. Reason: %(reason)s") % {"materials": names, "reason": opinion},
+        )
+    elif decision == APPROVE:
+        case.result = Case.Result.APPROVED
+        changed.append("result")
+        _event(case, CaseEvent.Kind.APPROVED, actor=actor, note=opinion)
+    elif decision == REJECT:
+        case.result = Case.Result.REJECTED
+        changed.append("result")
+        _event(case, CaseEvent.Kind.REJECTED, actor=actor, note=opinion)
+    else:
+        # A step without a decision (审查): the applicant sees that it happened, staff see the opinion.
+        _event(case, CaseEvent.Kind.STEP, actor=actor, note=step.name, public=True)
+        if opinion:
+            _event(case, CaseEvent.Kind.REVIEWED, actor=actor, note=opinion, public=False)
+    if instance.status == ProcessInstance.Status.COMPLETED:
+        case.ended_at = now
+        changed.append("ended_at")
+        if case.status != Case.Status.REFUSED:
+            case.status = Case.Status.CONCLUDED
+            _event(case, CaseEvent.Kind.CONCLUDED, actor=actor, note=case.get_result_display() if case.result else "")
+        _notify(
+            case,
+            _("Case %(number)s concluded") % {"number": case.number},
+            _("Your application has been decided: %(status)s. %(opinion)s")
+            % {"status": case.status_label, "opinion": opinion},
+        )
+    case.updated_at = now
+    case.save(update_fields=changed)
+
+
+# --- Corrections and withdrawal --------------------------------------------------------------
+
+
+def _may_act_for_applicant(actor: User, case: Case) -> bool:
+    if actor.pk == case.applicant_id:
+        return True
+    return case.channel == Channel.WINDOW and has_perm(actor, Perm.CASE_WINDOW, department=case.department)
+
+
+def case_correct(
+    *, actor: User, case: Case, uploads: Uploads, note: str = "", request: HttpRequest | None = None
+) -> Case:
+    """Hand in the corrected materials the clerk asked for (only those); the clock restarts where it stopped.
+
+    The applicant does this; for a case entered at the window, a window clerk may do it for them."""
+    if not _may_act_for_applicant(actor, case):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    checked = _check_uploads(case.item, uploads, errors)
+    asked = set(case.correction_request.get("materials", []))
+    sent = {m for m, _u in checked}
+    if sent - asked:
+        errors.setdefault("__all__", []).append(_("Only the materials asked for can be handed in again."))
+    for material in case.item.materials.filter(pk__in=asked - sent):
+        errors.setdefault(f"material_{material.pk}", []).append(
+            _("Please upload %(material)s.") % {"material": material.name}
+        )
+    if case.status != Case.Status.CORRECTION:
+        raise ConflictError(_("This case is not waiting for corrections."), code="not_correcting")
+    if errors:
+        raise ApplicationError(
+            _("The corrected materials are incomplete or wrong."), code="invalid_correction", field_errors=errors
+        )
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = _lock_case(case.pk)
+            if locked.status != Case.Status.CORRECTION:
+                raise ConflictError(_("This case is not waiting for corrections."), code="not_correcting")
+            task = (
+                Task.objects.filter(instance_id=locked.instance_id, role=APPLICANT, state__in=Task.OPEN_STATES)
+                .select_related("instance")
+                .first()
+            )
+            if task is None:
+                raise ConflictError(_("The process no longer waits for corrections."), code="not_correcting")
+            now = timezone.now()
+            CaseMaterial.objects.filter(case=locked, item_material_id__in=sent, replaced_at__isnull=True).update(
+                replaced_at=now
+            )
+            _store(locked, checked, actor, stored)
+            workflow.task_complete(
+                actor=actor,
+                task=task,
+                data={},
+                on_behalf_of=locked.applicant if actor.pk != locked.applicant_id else None,
+            )
+            if locked.paused_at is not None and locked.due_at is not None:
+                # The promised deadline moves by the working days the clock stood still.
+                paused = working_days_between(locked.paused_at, now)
+                locked.due_at = add_working_days(locked.due_at, paused) if paused else locked.due_at
+            locked.paused_at = None
+            locked.status = Case.Status.SUBMITTED
+            locked.updated_at = now
+            locked.save(update_fields=["due_at", "paused_at", "status", "updated_at"])
+            _event(locked, CaseEvent.Kind.CORRECTED, actor=actor, note=(note or "").strip()[:MAX_REASON])
+            record(
+                actor=actor,
+                action="case.correct",
+                target=locked,
+                detail={"number": locked.number, "materials": sorted(sent)},
+                request=request,
+            )
+    except BaseException:
+        _remove_files(stored)
+        raise
+    return locked
+
+
+def case_withdraw(*, actor: User, case: Case, reason: str, request: HttpRequest | None = None) -> Case:
+    """The applicant withdraws a case that has not been accepted yet (撤回)."""
+    if actor.pk != case.applicant_id:
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            _("Give a reason for withdrawing."), code="reason_required", field_errors={"reason": [_("Required.")]}
+        )
+    with transaction.atomic():
+        locked = _lock_case(case.pk)
+        if locked.status not in (Case.Status.SUBMITTED, Case.Status.CORRECTION):
+            raise ConflictError(
+                _("A case can be withdrawn only before it is accepted (it is now: %(status)s).")
+                % {"status": locked.status_label},
+                code="not_withdrawable",
+            )
+        if locked.instance is not None:
+            workflow.process_cancel(actor=actor, instance=locked.instance, reason=reason[:MAX_REASON])
+        now = timezone.now()
+        locked.status = Case.Status.WITHDRAWN
+        locked.ended_at = now
+        locked.paused_at = None
+        locked.updated_at = now
+        locked.save(update_fields=["status", "ended_at", "paused_at", "updated_at"])
+        _event(locked, CaseEvent.Kind.WITHDRAWN, actor=actor, note=reason[:MAX_REASON])
+        record(actor=actor, action="case.withdraw", target=locked, detail={"number": locked.number}, request=request)
+    return locked
+
+
+def case_material_download_record(*, actor: User, material: CaseMaterial, request: HttpRequest | None = None) -> None:
+    """Staff opening an applicant's file is a read of personal data: recorded."""
+    if actor.pk != material.case.applicant_id:
+        record(
+            actor=actor,
+            action="case.material_read",
+            target=material.case,
+            detail={"material": material.pk, "file": material.original_name},
+            request=request,
+        )
+
+
+# --- The window -------------------------------------------------------------------------------
+
+
+def window_applicant_register(
+    *,
+    actor: User,
+    kind: str,
+    real_name: str,
+    id_number: str = "",
+    phone: str = "",
+    enterprise_name: str = "",
+    credit_code: str = "",
+    request: HttpRequest | None = None,
+) -> User:
+    """Register the person at the counter who has no account yet (代为注册): a real-name account
+    with no password; they set one when they first sign in through real-name verification."""
+    if not has_perm(actor, Perm.CASE_WINDOW):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if not real_name.strip():
+        errors["real_name"] = [_("Enter the applicant's name.")]
+    if kind == User.Kind.ENTERPRISE and not enterprise_name.strip():
+        errors["enterprise_name"] = [_("Enter the enterprise's name.")]
+    if not phone:
+        errors["phone"] = [_("A new applicant needs a mobile number for notices.")]
+    if errors:
+        raise ApplicationError(_("This applicant has no account yet; complete their details."), field_errors=errors)
+    from dgov.accounts.services import user_create
+
+    with transaction.atomic():
+        user = user_create(
+            actor=actor,
+            username=f"w{secrets.token_hex(6)}",
+            password=secrets.token_urlsafe(24) + "Aa1!",
+            kind=kind,
+            real_name=real_name.strip(),
+            id_number=id_number,
+            phone=phone,
+            enterprise_name=enterprise_name.strip(),
+            enterprise_credit_code=credit_code,
+            request=request,
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        record(actor=actor, action="case.window_register", target=user, detail={"kind": kind}, request=request)
+    return user

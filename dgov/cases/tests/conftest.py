@@ -1,0 +1,152 @@
+"""Cases personas and helpers: the demo citizen and enterprise apply, the district's window clerk
+accepts, 市场监管's approver decides; the outsider is an approver of 民政 who must see nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from dgov.accounts.models import User
+from dgov.cases import services
+from dgov.cases.models import Case
+from dgov.catalog.models import ItemMaterial, ServiceItem
+from dgov.workflow.models import Task
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 100
+
+
+def pdf(name: str = "scan.pdf", content: bytes = PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Uploaded files go to a throwaway folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+
+
+@pytest.fixture
+def enterprise(jianghai: None) -> User:
+    return User.objects.get(username="enterprise")
+
+
+@pytest.fixture
+def food_item(jianghai: None) -> ServiceItem:
+    """食品经营许可 (scjg, for individuals and enterprises, fully online, promised in 3 working days)."""
+    return ServiceItem.objects.get(name="食品经营许可", status=ServiceItem.Status.PUBLISHED)
+
+
+FOOD_FORM = {
+    "premises": "江海区五邑路1号（示例）",
+    "business_form": "餐饮服务经营者",
+    "business_items": "热食类食品制售",
+    "safety_manager": "李敏",
+    "legal_representative": "李敏",
+    "online_sales": "false",
+}
+
+
+def food_data(applicant: User, **changes: Any) -> dict[str, Any]:
+    data = {
+        **services.prefill_for(applicant, ServiceItem.objects.get(name="食品经营许可", status="published").form_schema)
+    }
+    data.update(FOOD_FORM)
+    data.update(changes)
+    return data
+
+
+def uploads_for(item: ServiceItem) -> dict[int, list[SimpleUploadedFile]]:
+    """One PDF for every material an online applicant must upload."""
+    return {m.pk: [pdf(f"m{m.position}.pdf")] for m in item.materials.all() if services.material_needs_upload(m)}
+
+
+def submit(applicant: User, item: ServiceItem, **kwargs: Any) -> Case:
+    return services.case_submit(
+        actor=applicant, item=item, data=food_data(applicant), uploads=uploads_for(item), **kwargs
+    )
+
+
+def open_task(case: Case) -> Task:
+    return Task.objects.get(instance_id=case.instance_id, state__in=Task.OPEN_STATES)
+
+
+def uploadable(item: ServiceItem) -> list[ItemMaterial]:
+    return [m for m in item.materials.all() if services.material_needs_upload(m)]
+
+
+# --- Fixtures of the permission, transition, input, API, deadline, numbering and page tests ---
+
+
+@pytest.fixture
+def colleague(jianghai: None) -> User:
+    """A second window clerk, of 区市场监督管理局, to race the district clerk for one task."""
+    from dgov.accounts.models import Department
+    from dgov.accounts.services import role_grant, user_create
+
+    scjg = Department.objects.get(code="scjg")
+    user = user_create(
+        actor=None,
+        username="colleague",
+        password="Colleague-pass-2025!",
+        kind="staff",
+        real_name="何晓彤",
+        department=scjg,
+    )
+    role_grant(actor=None, user=user, role="window_clerk", department=scjg)
+    return user
+
+
+@pytest.fixture
+def card_item(jianghai: None) -> ServiceItem:
+    """社会保障卡申领 (人社局, individuals only, also through partner outlets; one photo to upload)."""
+    return ServiceItem.objects.get(name="社会保障卡申领", status=ServiceItem.Status.PUBLISHED)
+
+
+@pytest.fixture
+def citizen_food_data(citizen: User) -> dict[str, Any]:
+    """What the citizen (a sole trader) fills in for 食品经营许可."""
+    return food_data(citizen, org_name="陈记小吃店", credit_code="914407040UH1R2MPKA", contact_phone="13800000001")
+
+
+@pytest.fixture
+def card_data(citizen: User, card_item: ServiceItem) -> dict[str, Any]:
+    return {**services.prefill_for(citizen, card_item.form_schema), "bank": "中国银行", "delivery": "邮寄到家"}
+
+
+@pytest.fixture
+def login(jianghai: None) -> Any:
+    """login(user) -> a test Client signed in as user. Staff accounts created by tests are marked
+    demo accounts so the same MFA waiver as the demo staff applies (the second factor has its own tests)."""
+    from django.test import Client
+
+    def _login(user: User) -> Client:
+        if user.kind == User.Kind.STAFF and not user.is_demo:
+            User.objects.filter(pk=user.pk).update(is_demo=True)
+            user.is_demo = True
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def reference_data_again(transactional_db: None) -> None:
+    """For transactional tests: an earlier one flushed the database, so load what the session
+    fixture loaded (calendar, processes, demo accounts and catalogue) when it is missing."""
+    from dgov.accounts.demo import load_all
+    from dgov.catalog.demo import load_demo_catalog
+    from dgov.core.models import CalendarYear
+    from dgov.core.workdays import calendar_seed_from_library
+    from dgov.workflow.services import process_definitions_load_shipped
+
+    if not CalendarYear.objects.exists():
+        calendar_seed_from_library(actor=None)
+    process_definitions_load_shipped(actor=None)
+    load_all()
+    load_demo_catalog()
