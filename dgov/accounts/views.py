@@ -158,7 +158,12 @@ def workbench(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "accounts/workbench.html",
-        {"assignments": assignments, "mfa_waived": mfa_waived(user)},
+        {
+            "assignments": assignments,
+            "mfa_waived": mfa_waived(user),
+            "can_window": has_perm(user, Perm.CASE_WINDOW),
+            "can_manage_catalogue": has_perm(user, Perm.CATALOG_MANAGE),
+        },
     )
 
 

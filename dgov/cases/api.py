@@ -234,11 +234,8 @@ def _case_for_caller(request: HttpRequest, number: str) -> tuple[Case, bool]:
 # --- Cases ------------------------------------------------------------------------------------
 
 
-@router.post(
-    "/cases", response={200: CaseRead, 201: CaseRead}, openapi_extra=_SUBMIT_BODY, summary="Submit an application"
-)
-def case_submit(request: HttpRequest) -> tuple[int, dict[str, Any]]:
-    auth = request.auth  # type: ignore[attr-defined]
+def _submission_body(request: HttpRequest) -> tuple[CaseSubmit, dict[int, list[Any]]]:
+    """The CaseSubmit and the files of a JSON or multipart request; invalid_body otherwise."""
     content_type = request.content_type or ""
     try:
         if content_type.startswith("multipart/form-data"):
@@ -253,6 +250,15 @@ def case_submit(request: HttpRequest) -> tuple[int, dict[str, Any]]:
         if not (key.startswith("material_") and key[9:].isdigit()):
             raise ApplicationError(f"Unexpected file part {key!r}: name files material_<id>.", code="invalid_body")
         uploads[int(key[9:])] = request.FILES.getlist(key)
+    return payload, uploads
+
+
+@router.post(
+    "/cases", response={200: CaseRead, 201: CaseRead}, openapi_extra=_SUBMIT_BODY, summary="Submit an application"
+)
+def case_submit(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+    auth = request.auth  # type: ignore[attr-defined]
+    payload, uploads = _submission_body(request)
     item = catalog_selectors.item_get_published(code=payload.item_code)
     idempotency_key = request.headers.get("Idempotency-Key")
     if isinstance(auth, ApiToken):
@@ -340,7 +346,22 @@ def case_lookup(request: HttpRequest, number: str, code: str) -> dict[str, Any]:
 @router.get("/cases/{number}", response=CaseRead, summary="One case with its form data, files and timeline")
 def case_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     case, staff = _case_for_caller(request, number)
+    if staff:
+        services.case_read_record(actor=request.auth, case=case, request=request)  # type: ignore[attr-defined]
     return _case_read(case, full=True, staff=staff)
+
+
+@router.post("/drafts", response=CaseRead, openapi_extra=_SUBMIT_BODY, summary="Save my draft of an application")
+def draft_save(request: HttpRequest) -> dict[str, Any]:
+    """The applicant's own draft (one per item): values checked for type only, files by content.
+    Submit it later with POST /cases and its id as draft_id."""
+    auth = request.auth  # type: ignore[attr-defined]
+    if isinstance(auth, ApiToken):
+        raise PermissionDenied
+    payload, uploads = _submission_body(request)
+    item = catalog_selectors.item_get_published(code=payload.item_code)
+    case = services.case_draft_save(actor=auth, item=item, data=payload.data, uploads=uploads, request=request)
+    return _case_read(case, full=True)
 
 
 @router.post("/cases/{number}/withdraw", response=CaseRead, summary="Withdraw before acceptance")

@@ -209,6 +209,7 @@ class CaseEvent(models.Model):
         CONCLUDED = "concluded", _("Concluded")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         STEP = "step", _("Step completed")
+        OPINION = "opinion", _("Opinion")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)

@@ -227,8 +227,8 @@ def prefill_for(applicant: User, schema: dict[str, Any]) -> dict[str, Any]:
         "phone": applicant.phone,
         "credit_code": applicant.enterprise_credit_code,
         "org_name": applicant.enterprise_name,
-        "contact_name": applicant.real_name if applicant.kind == User.Kind.ENTERPRISE else "",
-        "contact_phone": applicant.phone if applicant.kind == User.Kind.ENTERPRISE else "",
+        "contact_name": applicant.real_name,
+        "contact_phone": applicant.phone,
     }
     fields = schema.get("properties", {})
     return {k: v for k, v in known.items() if v and k in fields}
@@ -417,17 +417,13 @@ def case_submit(
             case.updated_at = now
             case.save()
             _store(case, checked, actor, stored)
-            label = (
-                _("Window %(department)s") % {"department": actor.department.name}
-                if (channel == Channel.WINDOW and actor.department)
-                else ""
-            )
+            # Labels are not stored as text (the timeline shows the channel in the reader's language).
             _event(
                 case,
                 CaseEvent.Kind.SUBMITTED,
                 actor=actor,
-                note=str(Channel(channel).label) + (f" · {partner_name}" if partner_name else ""),
-                label=label,
+                note=partner_name,
+                label=actor.department.name if channel == Channel.WINDOW and actor.department else "",
             )
             instance = workflow.process_start(
                 actor=actor,
@@ -622,15 +618,16 @@ def _apply_step(
         _event(case, CaseEvent.Kind.REJECTED, actor=actor, note=opinion)
     else:
         # A step without a decision (审查): the applicant sees that it happened, staff see the opinion.
-        _event(case, CaseEvent.Kind.STEP, actor=actor, note=step.name, public=True)
+        _event(case, CaseEvent.Kind.REVIEWED, actor=actor)
         if opinion:
-            _event(case, CaseEvent.Kind.REVIEWED, actor=actor, note=opinion, public=False)
+            _event(case, CaseEvent.Kind.OPINION, actor=actor, note=opinion, public=False)
     if instance.status == ProcessInstance.Status.COMPLETED:
         case.ended_at = now
         changed.append("ended_at")
         if case.status != Case.Status.REFUSED:
             case.status = Case.Status.CONCLUDED
-            _event(case, CaseEvent.Kind.CONCLUDED, actor=actor, note=case.get_result_display() if case.result else "")
+            # The result is shown from case.result in the reader's language, not stored as text.
+            _event(case, CaseEvent.Kind.CONCLUDED, actor=actor)
         _notify(
             case,
             _("Case %(number)s concluded") % {"number": case.number},
@@ -748,6 +745,12 @@ def case_withdraw(*, actor: User, case: Case, reason: str, request: HttpRequest 
         _event(locked, CaseEvent.Kind.WITHDRAWN, actor=actor, note=reason[:MAX_REASON])
         record(actor=actor, action="case.withdraw", target=locked, detail={"number": locked.number}, request=request)
     return locked
+
+
+def case_read_record(*, actor: User, case: Case, request: HttpRequest | None = None) -> None:
+    """Staff opening a case (its form holds personal data) is recorded; the applicant's own reads are not."""
+    if actor.pk != case.applicant_id:
+        record(actor=actor, action="case.read", target=case, detail={"number": case.number}, request=request)
 
 
 def case_material_download_record(*, actor: User, material: CaseMaterial, request: HttpRequest | None = None) -> None:

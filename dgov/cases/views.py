@@ -356,6 +356,7 @@ def staff_cases(request: AuthedRequest) -> HttpResponse:
 @staff_required
 def staff_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_staff(user=request.user, pk=pk)
+    services.case_read_record(actor=request.user, case=case, request=request)
     context = _detail_context(case, staff=True)
     context["actions"] = [
         {"task": t, "form": DecisionForm(task=t, case=case, prefix=f"t{t.pk}")}

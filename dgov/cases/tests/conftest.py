@@ -139,12 +139,18 @@ def login(jianghai: None) -> Any:
 def reference_data_again(transactional_db: None) -> None:
     """For transactional tests: an earlier one flushed the database, so load what the session
     fixture loaded (calendar, processes, demo accounts and catalogue) when it is missing."""
+    from importlib import import_module
+
+    from django.apps import apps
+
     from dgov.accounts.demo import load_all
     from dgov.catalog.demo import load_demo_catalog
     from dgov.core.models import CalendarYear
     from dgov.core.workdays import calendar_seed_from_library
     from dgov.workflow.services import process_definitions_load_shipped
 
+    # The flush also removed what data migrations wrote: the catalogue's life events.
+    import_module("dgov.catalog.migrations.0001_service_catalogue").add_life_events(apps, None)
     if not CalendarYear.objects.exists():
         calendar_seed_from_library(actor=None)
     process_definitions_load_shipped(actor=None)

@@ -42,8 +42,8 @@ def test_the_whole_life_of_an_approved_case(
     assert case.ended_at is not None
     assert ProcessInstance.objects.get(pk=case.instance_id).status == ProcessInstance.Status.COMPLETED
     kinds = list(case.events.values_list("kind", flat=True))
-    assert kinds == ["submitted", "accepted", "step", "reviewed", "approved", "concluded"]
-    assert not case.events.get(kind="reviewed").public
+    assert kinds == ["submitted", "accepted", "reviewed", "opinion", "approved", "concluded"]
+    assert case.events.get(kind="reviewed").public and not case.events.get(kind="opinion").public
     actions = set(
         AuditEvent.objects.filter(target_type="cases.case", target_id=str(case.pk)).values_list("action", flat=True)
     )
