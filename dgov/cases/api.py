@@ -26,7 +26,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from dgov.accounts.models import ApiToken, User
@@ -256,7 +256,7 @@ def _submission_body(request: HttpRequest) -> tuple[CaseSubmit, dict[int, list[A
 @router.post(
     "/cases", response={200: CaseRead, 201: CaseRead}, openapi_extra=_SUBMIT_BODY, summary="Submit an application"
 )
-def case_submit(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def case_submit(request: HttpRequest) -> Status:
     auth = request.auth  # type: ignore[attr-defined]
     payload, uploads = _submission_body(request)
     item = catalog_selectors.item_get_published(code=payload.item_code)
@@ -297,7 +297,7 @@ def case_submit(request: HttpRequest) -> tuple[int, dict[str, Any]]:
             request=request,
         )
     status = 200 if getattr(case, "replayed", False) else 201
-    return status, _case_read(case, full=True)
+    return Status(status, _case_read(case, full=True))
 
 
 @router.get("/cases", response=list[CaseRead], summary="My cases, or the cases my roles cover")

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dgov.accounts.models import User
 from dgov.cases import selectors, services
@@ -56,7 +57,9 @@ class DecisionForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for withdrawing"), max_length=services.MAX_REASON)
+    reason = forms.CharField(
+        label=pgettext_lazy("application", "Reason for withdrawing"), max_length=services.MAX_REASON
+    )
 
 
 class LookupForm(forms.Form):

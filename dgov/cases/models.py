@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dgov.accounts.models import ApiToken, Department
 from dgov.catalog.models import ItemMaterial, ServiceItem
@@ -44,7 +45,7 @@ class Case(models.Model):
         ACCEPTED = "accepted", _("Accepted, under review")
         CONCLUDED = "concluded", _("Concluded")
         REFUSED = "refused", _("Not accepted")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("application", "Withdrawn")
 
     class Result(models.TextChoices):
         NONE = "", _("None yet")
@@ -207,7 +208,7 @@ class CaseEvent(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         CONCLUDED = "concluded", _("Concluded")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("application", "Withdrawn")
         STEP = "step", _("Step completed")
         OPINION = "opinion", _("Opinion")
 

@@ -44,7 +44,7 @@ from dgov.core.workdays import add_working_days, working_days_between
 from dgov.workflow import services as workflow
 from dgov.workflow.dialect import APPLICANT
 from dgov.workflow.models import ProcessInstance, Task
-from dgov.workflow.selectors import can_work_on
+from dgov.workflow.selectors import can_work_on, process_definition_get_published
 
 SUBJECT_TYPE = "cases.case"
 MAX_FILES_PER_MATERIAL = 10
@@ -182,6 +182,12 @@ def _check_channel(item: ServiceItem, channel: str) -> None:
     if not item.form_schema:
         raise ApplicationError(
             _("This item has no application form yet; see its guide for where to apply."), code="no_form"
+        )
+    if process_definition_get_published(key=item.process_key) is None:
+        # The catalogue names the process by key; an administrator may not have published it yet.
+        raise ApplicationError(
+            _("Applications for this item cannot be handled at the moment; please contact the department."),
+            code="no_process",
         )
     if channel == Channel.WINDOW:
         if Channel.WINDOW not in item.channels and not item.comprehensive_window:

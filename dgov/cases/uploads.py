@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from dgov.core import crypto
 
@@ -41,12 +42,12 @@ MAX_NAME = 200
 
 # Signatures of formats people try to pass off as documents, to say what the file really is.
 _KNOWN_OTHERS = (
-    (b"MZ", "an executable program"),
-    (b"\x7fELF", "an executable program"),
-    (b"#!", "a script"),
-    (b"<!DOCTYPE html", "a web page"),
-    (b"<html", "a web page"),
-    (b"<svg", "an SVG image"),
+    (b"MZ", gettext_noop("an executable program")),
+    (b"\x7fELF", gettext_noop("an executable program")),
+    (b"#!", gettext_noop("a script")),
+    (b"<!DOCTYPE html", gettext_noop("a web page")),
+    (b"<html", gettext_noop("a web page")),
+    (b"<svg", gettext_noop("an SVG image")),
 )
 
 

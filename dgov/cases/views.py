@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -473,6 +474,8 @@ def window_apply(request: AuthedRequest, code: str) -> HttpResponse:
         item = catalog_selectors.item_get_published(code=code)
     except catalog_selectors.ItemWithdrawn:
         raise Http404 from None
+    # Checked (and a refusal recorded) before the transaction below, which would roll the record back.
+    require(request, Perm.CASE_WINDOW, department=item.department)
     applicant_form = WindowApplicantForm(request.POST or None)
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -481,17 +484,18 @@ def window_apply(request: AuthedRequest, code: str) -> HttpResponse:
         values = _form_values(request, item)
         if applicant_form.is_valid():
             try:
-                applicant = applicant_form.applicant(actor=request.user, request=request)
-                case = services.case_submit(
-                    actor=request.user,
-                    item=item,
-                    data=values,
-                    uploads=_uploads(request, item),
-                    idempotency_key=key,
-                    channel=Channel.WINDOW,
-                    applicant=applicant,
-                    request=request,
-                )
+                with transaction.atomic():  # a refused application registers nobody
+                    applicant = applicant_form.applicant(actor=request.user, request=request)
+                    case = services.case_submit(
+                        actor=request.user,
+                        item=item,
+                        data=values,
+                        uploads=_uploads(request, item),
+                        idempotency_key=key,
+                        channel=Channel.WINDOW,
+                        applicant=applicant,
+                        request=request,
+                    )
             except ApplicationError as exc:
                 messages.error(request, exc.message)
                 errors = exc.field_errors

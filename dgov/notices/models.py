@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 URL_MAX_LENGTH = 500
 
@@ -44,8 +45,8 @@ class Notice(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("notice")
-        verbose_name_plural = _("notices")
+        verbose_name = pgettext_lazy("message", "notice")
+        verbose_name_plural = pgettext_lazy("message", "notices")
         indexes = [models.Index(fields=["recipient", "read_at"], name="notices_recipient_unread")]
 
     def __str__(self) -> str:
@@ -72,7 +73,9 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notice"))
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="deliveries", verbose_name=pgettext_lazy("message", "notice")
+    )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices)
     address = models.CharField(_("address (masked)"), max_length=100, blank=True)
