@@ -51,7 +51,11 @@ class DecisionForm(forms.Form):
                 label=_("Materials to correct"),
                 coerce=int,
                 required=False,
-                choices=[(m.pk, m.name) for m in case.item.materials.all() if m.source == m.Source.APPLICANT],
+                choices=[
+                    (m.pk, m.name)
+                    for m in case.item.materials.all()
+                    if m.source == m.Source.APPLICANT and not services.material_is_online_form(m)
+                ],
                 widget=forms.CheckboxSelectMultiple,
             )
 

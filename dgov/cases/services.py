@@ -78,7 +78,12 @@ def material_needs_upload(material: ItemMaterial) -> bool:
 
 
 def _uploadable(item: ServiceItem) -> dict[int, ItemMaterial]:
-    return {m.pk: m for m in item.materials.all() if m.source == ItemMaterial.Source.APPLICANT}
+    """The materials an applicant hands in as files (not government data, not the online form)."""
+    return {
+        m.pk: m
+        for m in item.materials.all()
+        if m.source == ItemMaterial.Source.APPLICANT and not material_is_online_form(m)
+    }
 
 
 def _check_uploads(
