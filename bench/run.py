@@ -8,11 +8,16 @@ Two measurements, each reported side by side so that a noisy machine cancels out
    /bench/bare/, /healthz and / (the portal home), in interleaved rounds (bare, healthz, home, bare, …),
    and reports requests/s, p50/p99 latency, CPU per request, and the ratios healthz/bare and home/bare
    (median over the rounds).
-2. `make run` on a fresh clone of the committed HEAD: seconds from start until GET / answers 200, with an
+2. Case submissions on PostgreSQL (bench/cases.py): a throwaway database on 127.0.0.1:5432, gunicorn with
+   persistent connections, POST /api/v1/cases (multipart with PDFs, JSON, partner channel) against a bare
+   endpoint doing one INSERT, at 1, 10 and 50 clients; where a submission's time goes; one staff step
+   (case_task_complete) p50/p99; catalogue search over 5,000 items on PostgreSQL and SQLite.
+3. `make run` on a fresh clone of the committed HEAD: seconds from start until GET / answers 200, with an
    empty pip cache and then with the cache the first run filled.
 
-Everything is bounded in time, targets 127.0.0.1 only, and cleans up its processes and temporary
-directories on errors and Ctrl-C. Results: a JSON file in bench/results/ (git-ignored) and a markdown table.
+Everything is bounded in time, targets 127.0.0.1 only, and cleans up its processes, temporary directories
+and databases on errors and Ctrl-C. Results: a JSON file in bench/results/ (git-ignored) and markdown tables.
+`--only`/`--skip` choose the parts (rates, cases, profile, tasks, search, make-run).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -189,6 +194,11 @@ class Phase:
     client_cores: float
     other_cores: float
     latencies_ms: list[float] = field(default_factory=list, repr=False)
+    concurrency: int = 0
+    error_statuses: dict[str, int] = field(default_factory=dict)
+    error_sample: str = ""
+    db_cpu_ms_per_req: float = float("nan")  # the database server's processes (PostgreSQL runs only)
+    db_cores: float = 0.0
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -199,20 +209,25 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 class Connection:
-    """A minimal HTTP/1.1 client connection: GET only, keep-alive while the server allows it.
+    """A minimal HTTP/1.1 client connection, kept alive while the server allows it.
 
     http.client parses every header block with the email package; on a 2-core machine that the client
     shares with the server, its CPU would be taken from the server and shrink every ratio towards 1. This
     one costs a fraction of that, which leaves more of the machine to the server being measured.
+
+    By default it sends GET path; ``make_request`` instead returns the bytes of each request (a POST with
+    its headers and body, e.g. with a new Idempotency-Key every time).
     """
 
-    def __init__(self, port: int, path: str) -> None:
+    def __init__(self, port: int, path: str, make_request: Callable[[], bytes] | None = None) -> None:
         self.port = port
         self.request = (
             f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nAccept-Language: zh-hans\r\nUser-Agent: dgov-bench\r\n\r\n"
         ).encode("ascii")
+        self.make_request = make_request
         self.sock: socket.socket | None = None
         self.opened = 0
+        self.body_start = b""  # the first bytes of the last response body (to show what an error said)
 
     def close(self) -> None:
         if self.sock is not None:
@@ -222,11 +237,11 @@ class Connection:
     def get(self) -> int:
         """Send the request and read the whole response; its status code."""
         if self.sock is None:
-            self.sock = socket.create_connection((HOST, self.port), timeout=10)
+            self.sock = socket.create_connection((HOST, self.port), timeout=30)
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.opened += 1
         sock = self.sock
-        sock.sendall(self.request)
+        sock.sendall(self.make_request() if self.make_request is not None else self.request)
         buf = b""
         while (head_end := buf.find(b"\r\n\r\n")) < 0:
             chunk = sock.recv(65536)
@@ -236,39 +251,69 @@ class Connection:
         head = buf[:head_end].decode("latin-1").lower()
         status = int(head[9:12])
         length = None
+        chunked = False
         for line in head.split("\r\n")[1:]:
             name, _, value = line.partition(":")
             if name == "content-length":
                 length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value:
+                chunked = True
         keep_alive = "connection: close" not in head and head.startswith("http/1.1")
-        body = len(buf) - head_end - 4
-        if length is None:  # no length: the body ends when the server closes
+        body = buf[head_end + 4 :]
+        self.body_start = body[:300]
+        if chunked:  # not parsed chunk by chunk: read until the last-chunk marker
+            while not body.endswith(b"0\r\n\r\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    raise ConnectionError("connection closed in the middle of a chunked body")
+                body = body[-16:] + chunk
+        elif length is None:  # no length: the body ends when the server closes
             while sock.recv(65536):
                 pass
             keep_alive = False
         else:
-            while body < length:
+            received = len(body)
+            while received < length:
                 chunk = sock.recv(65536)
                 if not chunk:
                     raise ConnectionError("connection closed in the middle of the body")
-                body += len(chunk)
+                received += len(chunk)
         if not keep_alive:  # gunicorn's sync workers close after every response
             self.close()
         return status
 
 
-def load(port: int, path: str, seconds: float, concurrency: int) -> tuple[list[float], int, int]:
+@dataclass
+class Load:
+    latencies_ms: list[float]  # of the requests answered with the expected status within the window
+    errors: dict[str, int]  # other answers by status, and failures ("connection")
+    opened: int  # connections opened
+    error_sample: str  # the start of one error body
+
+
+def load(
+    port: int,
+    path: str,
+    seconds: float,
+    concurrency: int,
+    *,
+    requests: list[Callable[[], bytes]] | None = None,
+    expect: int = 200,
+) -> Load:
     """`concurrency` threads, each with one HTTP/1.1 connection kept alive as long as the server allows,
-    send GET path back to back for `seconds`. Returns the latencies (ms) of the requests answered 200
-    within the window, the count of other answers or failures, and how many connections were opened."""
+    send GET path (or, with ``requests``, what requests[i] makes for connection i) back to back for
+    `seconds`."""
     start = threading.Barrier(concurrency + 1)
     deadline = [0.0]
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
-    errors = [0] * concurrency
-    connections = [Connection(port, path) for _ in range(concurrency)]
+    errors: list[dict[str, int]] = [{} for _ in range(concurrency)]
+    samples: list[str] = []
+    connections = [
+        Connection(port, path, requests[i % len(requests)] if requests else None) for i in range(concurrency)
+    ]
 
     def worker(i: int) -> None:
-        lat, conn = latencies[i], connections[i]
+        lat, err, conn = latencies[i], errors[i], connections[i]
         start.wait()
         end = deadline[0]
         now = time.perf_counter()
@@ -276,12 +321,16 @@ def load(port: int, path: str, seconds: float, concurrency: int) -> tuple[list[f
             try:
                 status = conn.get()
                 done = time.perf_counter()
-                if status != 200:
-                    errors[i] += 1
+                if status != expect:
+                    err[str(status)] = err.get(str(status), 0) + 1
+                    if not samples:
+                        samples.append(f"{status}: {conn.body_start.decode('utf-8', 'replace')}")
                 elif done <= end:
                     lat.append((done - now) * 1000)
-            except OSError:
-                errors[i] += 1
+            except OSError as exc:
+                err["connection"] = err.get("connection", 0) + 1
+                if not samples:
+                    samples.append(f"connection: {exc!r}")
                 conn.close()
                 done = time.perf_counter()
             now = done
@@ -293,8 +342,14 @@ def load(port: int, path: str, seconds: float, concurrency: int) -> tuple[list[f
     deadline[0] = time.perf_counter() + seconds
     start.wait()
     for t in threads:
-        t.join(timeout=seconds + 15)
-    return [x for lat in latencies for x in lat], sum(errors), sum(c.opened for c in connections)
+        t.join(timeout=seconds + 40)
+    merged: dict[str, int] = {}
+    for err in errors:
+        for k, v in err.items():
+            merged[k] = merged.get(k, 0) + v
+    return Load(
+        [x for lat in latencies for x in lat], merged, sum(c.opened for c in connections), samples[0] if samples else ""
+    )
 
 
 def busy_cpu_seconds() -> float:
@@ -304,35 +359,70 @@ def busy_cpu_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / CLK_TCK
 
 
-def measure(port: int, server_pid: int, name: str, rnd: int, seconds: float, concurrency: int) -> Phase:
+class CpuProbe:
+    """Processes outside the server's process tree whose CPU counts too (e.g. the database's)."""
+
+    def pids(self) -> list[int]:
+        return []
+
+    def sample(self) -> dict[int, float]:
+        return {pid: cpu_seconds(pid) for pid in self.pids()}
+
+    @staticmethod
+    def used(before: dict[int, float], after: dict[int, float]) -> float:
+        """CPU seconds between two samples: processes that started in between count from zero (those
+        that ended in between are lost: rare, and short-lived)."""
+        return sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in after.items())
+
+
+def measure(
+    port: int,
+    server_pid: int,
+    name: str,
+    rnd: int,
+    seconds: float,
+    concurrency: int,
+    *,
+    path: str | None = None,
+    requests: list[Callable[[], bytes]] | None = None,
+    expect: int = 200,
+    probe: CpuProbe | None = None,
+) -> Phase:
     workers = children_of(server_pid)
     server_before = sum(cpu_seconds(p) for p in [server_pid, *workers])
     client_before = client_cpu_seconds()
     machine_before = busy_cpu_seconds()
+    extra_before = probe.sample() if probe else {}
     t0 = time.perf_counter()
-    latencies, errors, opened = load(port, ENDPOINTS[name], seconds, concurrency)
+    result = load(port, path or ENDPOINTS[name], seconds, concurrency, requests=requests, expect=expect)
     wall = time.perf_counter() - t0
-    server_cpu = sum(cpu_seconds(p) for p in [server_pid, *workers]) - server_before
+    server_cpu = sum(cpu_seconds(p) for p in [server_pid, *children_of(server_pid)]) - server_before
     client_cpu = client_cpu_seconds() - client_before
-    other_cpu = busy_cpu_seconds() - machine_before - server_cpu - client_cpu
-    latencies.sort()
+    extra_cpu = probe.used(extra_before, probe.sample()) if probe else 0.0
+    other_cpu = busy_cpu_seconds() - machine_before - server_cpu - client_cpu - extra_cpu
+    latencies = sorted(result.latencies_ms)
     n = len(latencies)
     return Phase(
         endpoint=name,
         round=rnd,
         seconds=seconds,
         requests=n,
-        errors=errors,
+        errors=sum(result.errors.values()),
         rps=n / seconds,
         p50_ms=percentile(latencies, 0.50),
         p99_ms=percentile(latencies, 0.99),
         server_cpu_ms_per_req=server_cpu * 1000 / n if n else float("nan"),
         client_cpu_ms_per_req=client_cpu * 1000 / n if n else float("nan"),
-        connections_opened=opened,
+        connections_opened=result.opened,
         server_cores=server_cpu / wall,
         client_cores=client_cpu / wall,
         other_cores=max(0.0, other_cpu / wall),
         latencies_ms=latencies,
+        concurrency=concurrency,
+        error_statuses=result.errors,
+        error_sample=result.error_sample,
+        db_cpu_ms_per_req=extra_cpu * 1000 / n if n and probe else float("nan"),
+        db_cores=extra_cpu / wall if probe else 0.0,
     )
 
 
@@ -560,9 +650,15 @@ def machine() -> dict[str, object]:
             if line.startswith("MemTotal:"):
                 mem_gib = int(line.split()[1]) / 1024 / 1024
     versions = {}
-    for module in ("django", "gunicorn"):
+    for module in ("django", "gunicorn", "psycopg"):
         with contextlib.suppress(Exception):
             versions[module] = __import__(module).__version__
+    with contextlib.suppress(Exception):
+        import psycopg
+
+        with psycopg.connect(host=HOST, port=5432, user="postgres", dbname="postgres", connect_timeout=2) as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+            versions["postgresql"] = row[0] if row else "?"
     return {
         "nproc": os.cpu_count(),
         "cpu": model,
@@ -571,6 +667,14 @@ def machine() -> dict[str, object]:
         "kernel": platform.release(),
         **versions,
     }
+
+
+def load_average() -> list[float]:
+    """The 1, 5 and 15 minute load averages (other work on the machine shows here first)."""
+    try:
+        return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+    except (OSError, ValueError):
+        return []
 
 
 def markdown(result: dict[str, object]) -> str:
@@ -592,6 +696,15 @@ def markdown(result: dict[str, object]) -> str:
             )
         other = max(p["other_cores"] for p in rates["phases"])
         lines += ["", f"Other work on the machine during the rounds: at most {other:.2f} cores in one phase.", ""]
+    pg = result.get("postgres")
+    if isinstance(pg, dict):
+        from bench import cases
+
+        lines += cases.markdown(pg, result.get("search_sqlite"))
+    elif isinstance(result.get("search_sqlite"), dict):
+        from bench import cases
+
+        lines += cases.markdown({}, result.get("search_sqlite"))
     runs = result.get("make_run")
     if isinstance(runs, list) and runs:
         lines += [
@@ -608,10 +721,31 @@ def markdown(result: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+PARTS = ("rates", "cases", "profile", "tasks", "search", "make-run")
+
+
+def part_list(text: str) -> set[str]:
+    parts = {p.strip() for p in text.split(",") if p.strip()}
+    if not parts or parts - set(PARTS):
+        raise argparse.ArgumentTypeError(f"choose among {', '.join(PARTS)}")
+    return parts
+
+
 def main(argv: list[str] | None = None) -> int:
+    from bench import cases
+
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "Parts, run in this order: rates (SQLite, gunicorn: /healthz and / against a bare view), "
+            "cases (PostgreSQL, gunicorn: case submissions against one INSERT), profile (where a "
+            "submission's time goes), tasks (one staff step), search (5,000 items on PostgreSQL and "
+            "SQLite), make-run (make run on a fresh clone). All by default; --only/--skip choose."
+        ),
     )
+    parser.add_argument("--only", type=part_list, help="run only these parts (comma-separated)")
+    parser.add_argument("--skip", type=part_list, default=set(), help="skip these parts (comma-separated)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per endpoint and round (10)")
     parser.add_argument(
         "--warmup", type=float, default=2.0, help="seconds of warm-up per endpoint before the rounds (2)"
@@ -624,17 +758,26 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         help="serve with DB_CONN_MAX_AGE=N (default: the platform's default, 0: a new connection per request)",
     )
-    parser.add_argument("--skip-make-run", action="store_true", help="do not time `make run` on a fresh clone")
-    parser.add_argument("--make-run-only", action="store_true", help="only time `make run` on a fresh clone")
+    parser.add_argument("--skip-make-run", action="store_true", help="same as --skip make-run")
+    parser.add_argument("--make-run-only", action="store_true", help="same as --only make-run")
     parser.add_argument(
         "--make-run-cold-only", action="store_true", help="time `make run` with an empty pip cache only"
     )
     parser.add_argument(
         "--make-run-timeout", type=float, default=240.0, help="give up on one `make run` after this (240 s)"
     )
+    cases.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.warmup < 0 or args.rounds < 1 or args.concurrency < 1 or args.workers < 1:
         parser.error("durations, rounds, concurrency and workers must be positive")
+    if args.cases_duration <= 0 or args.cases_warmup < 0 or args.cases_rounds < 1:
+        parser.error("the cases part's durations and rounds must be positive")
+    if args.cases_users < max(args.cases_concurrency):
+        parser.error("--cases-users must be at least the highest --cases-concurrency")
+    parts = set(args.only or PARTS)
+    if args.make_run_only:
+        parts = {"make-run"}
+    parts -= args.skip | ({"make-run"} if args.skip_make_run else set())
 
     def on_term(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -642,18 +785,33 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     started = datetime.now(UTC).astimezone()
-    result: dict[str, object] = {"date": started.isoformat(timespec="seconds"), "machine": machine()}
+    result: dict[str, object] = {
+        "date": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "commit": head_commit(BASE_DIR),
+        "load_before": load_average(),
+        "parts": [p for p in PARTS if p in parts],
+    }
+    segment_cache = Path(tempfile.gettempdir()) / f"dgov-bench-segments-{os.getpid()}.json"
     try:
-        if not args.make_run_only:
+        if "rates" in parts:
             result["rates"] = bench_rates(args)
-        if not args.skip_make_run:
+        pg_parts = parts & {"cases", "profile", "tasks", "search"}
+        args.segment_cache = segment_cache
+        if pg_parts:
+            result["postgres"] = cases.bench_postgres(args, pg_parts)
+        if "search" in parts:
+            result["search_sqlite"] = cases.bench_search_sqlite(args)
+        if "make-run" in parts:
             result["make_run"] = bench_make_run(args)
     except KeyboardInterrupt:
-        print("\ninterrupted: processes stopped, temporary directories removed", file=sys.stderr)
+        print("\ninterrupted: processes stopped, temporary directories and databases removed", file=sys.stderr)
         return 130
     finally:
         stop_all()
+        segment_cache.unlink(missing_ok=True)
     result["total_seconds"] = round((datetime.now(UTC).astimezone() - started).total_seconds(), 1)
+    result["load_after"] = load_average()
 
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out = RESULTS_DIR / f"bench-{started.strftime('%Y%m%d-%H%M%S')}.json"
@@ -666,4 +824,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as bench.run, the module bench.cases imports, so that both share one list of child processes.
+    sys.path.insert(0, str(BASE_DIR))
+    from bench import run as _module
+
+    sys.exit(_module.main())

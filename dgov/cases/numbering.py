@@ -8,17 +8,16 @@ Format: 26 digits, ``RRRRRRRRRRRR YYYYMMDD NNNNNN`` without spaces:
 - ``N`` the day's sequence for that region, from 000001.
 
 Example: ``44070400000020261127000042`` is the 42nd case of a district department on 27 November
-2026. The sequence is one row per region and day, incremented with a single UPDATE inside the
+2026. The sequence is one row per region and day, incremented with a single UPDATE … RETURNING inside the
 submitting transaction: the row lock makes concurrent submissions take turns for the increment
 only, and a rolled-back submission gives its number back.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from dgov.cases.models import CaseNumberSequence
 from dgov.core.workdays import local_date
@@ -37,18 +36,33 @@ def case_number_next(*, region_code: str, at: datetime) -> str:
     """The next case number for region_code on at's Beijing date; call inside a transaction."""
     region = region_code_12(region_code)
     day = local_date(at)
-    rows = CaseNumberSequence.objects.filter(region_code=region, day=day)
-    if not rows.update(last=F("last") + 1):
+    last = _increment(region, day)
+    if last is None:
         try:
             with transaction.atomic():
                 CaseNumberSequence.objects.create(region_code=region, day=day, last=1)
+            last = 1
         except IntegrityError:
             # Another submission created the day's row first: take the next number after it.
-            rows.update(last=F("last") + 1)
-    last = rows.values_list("last", flat=True).get()
+            last = _increment(region, day)
+    if last is None:  # pragma: no cover - the row exists by now
+        raise RuntimeError("case number sequence row vanished")
     if last >= 10**SEQUENCE_DIGITS:
         raise OverflowError("more than 999999 cases in one region on one day")
     return f"{region}{day:%Y%m%d}{last:0{SEQUENCE_DIGITS}d}"
+
+
+def _increment(region: str, day: date) -> int | None:
+    """UPDATE … RETURNING in one statement (PostgreSQL, and SQLite since 3.35): the new last number,
+    or None when the day has no row yet."""
+    table = CaseNumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE region_code = %s AND day = %s RETURNING last",  # noqa: S608
+            [region, day],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def case_number_valid(number: str) -> bool:

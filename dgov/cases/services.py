@@ -44,7 +44,7 @@ from dgov.core.workdays import add_working_days, working_days_between
 from dgov.workflow import services as workflow
 from dgov.workflow.dialect import APPLICANT
 from dgov.workflow.models import ProcessInstance, Task
-from dgov.workflow.selectors import can_work_on, process_definition_get_published
+from dgov.workflow.selectors import can_work_on, process_definition_is_published
 
 SUBJECT_TYPE = "cases.case"
 MAX_FILES_PER_MATERIAL = 10
@@ -188,7 +188,7 @@ def _check_channel(item: ServiceItem, channel: str) -> None:
         raise ApplicationError(
             _("This item has no application form yet; see its guide for where to apply."), code="no_form"
         )
-    if process_definition_get_published(key=item.process_key) is None:
+    if not process_definition_is_published(key=item.process_key):
         # The catalogue names the process by key; an administrator may not have published it yet.
         raise ApplicationError(
             _("Applications for this item cannot be handled at the moment; please contact the department."),
@@ -419,13 +419,14 @@ def case_submit(
             case.form_data = clean
             case.idempotency_key = key
             case.request_digest = digest
-            case.number = case_number_next(region_code=item.department.region.code, at=now)
             case.lookup_code = f"{secrets.randbelow(10**LOOKUP_CODE_DIGITS):0{LOOKUP_CODE_DIGITS}d}"
-            case.status = Case.Status.SUBMITTED
             case.promised_days = item.promised_days
             case.due_at = add_working_days(now, item.promised_days)
             case.submitted_at = now
             case.updated_at = now
+            # Written as a draft first: the number and the audit record are taken last (below),
+            # because each holds a lock that every other submission waits for until this commits.
+            case.status = Case.Status.DRAFT
             case.save()
             _store(case, checked, actor, stored)
             # Labels are not stored as text (the timeline shows the channel in the reader's language).
@@ -442,11 +443,13 @@ def case_submit(
                 subject_type=SUBJECT_TYPE,
                 subject_id=case.pk,
                 department=item.department,
-                data={"case_number": case.number, "promised_days": item.promised_days},
+                data={"promised_days": item.promised_days},
                 applicant=applicant,
             )
             case.instance = instance
-            case.save(update_fields=["instance"])
+            case.number = case_number_next(region_code=item.department.region.code, at=now)
+            case.status = Case.Status.SUBMITTED
+            case.save(update_fields=["instance", "number", "status"])
             record(
                 actor=actor,
                 action="case.submit",

@@ -48,7 +48,7 @@ def is_catalogue_manager(user: Any) -> bool:
 
 
 def _with_guide(items: QuerySet[ServiceItem]) -> QuerySet[ServiceItem]:
-    return items.select_related("department").prefetch_related(
+    return items.select_related("department__region").prefetch_related(
         Prefetch("life_events", queryset=LifeEvent.objects.order_by("audience", "position", "code")),
         Prefetch("materials", queryset=ItemMaterial.objects.order_by("position")),
     )

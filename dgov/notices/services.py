@@ -62,10 +62,18 @@ def notice_send(
     notice = Notice.objects.create(recipient=recipient, kind=kind, subject=subject, body=body or "", url=url)
     for channel in wanted:
         if channel != SITE:
-            # After the caller's commit (at once outside a transaction); robust: a failure there is
-            # logged, never raised into the committing code.
-            transaction.on_commit(functools.partial(notice_deliver, notice_id=notice.pk, channel=channel), robust=True)
+            # After the caller's commit (at once outside a transaction), as a Celery task: in a
+            # worker when a broker is configured (a slow SMS gateway never holds a web request),
+            # in-process in the embedded default. Robust: a failure to queue is logged, never
+            # raised into the committing code.
+            transaction.on_commit(functools.partial(_queue_delivery, notice.pk, channel), robust=True)
     return notice
+
+
+def _queue_delivery(notice_id: int, channel: str) -> None:
+    from dgov.notices.tasks import deliver
+
+    deliver.delay(notice_id, channel)
 
 
 def _link(notice: Notice) -> str:

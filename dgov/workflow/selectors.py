@@ -86,6 +86,11 @@ def task_get_for_user(*, user: Any, pk: int) -> Task:
         raise Http404 from exc
 
 
+def process_definition_is_published(*, key: str) -> bool:
+    """Whether a process key has a published version (one indexed look-up, no XML read)."""
+    return ProcessDefinition.objects.filter(key=key, status=ProcessDefinition.Status.PUBLISHED).exists()
+
+
 def process_definition_get_published(*, key: str) -> ProcessDefinition | None:
     """The version new instances of key start on."""
     return ProcessDefinition.objects.filter(key=key, status=ProcessDefinition.Status.PUBLISHED).first()

@@ -111,11 +111,13 @@ def _lock_instance_row(pk: int) -> None:
     list(ProcessInstance.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))
 
 
-def _sync_tasks(instance: ProcessInstance, run: engine.Run) -> list[Task]:
-    """Mirror the engine's ready user tasks into Task rows: new ones created, vanished ones cancelled."""
+def _sync_tasks(instance: ProcessInstance, run: engine.Run, *, new: bool = False) -> list[Task]:
+    """Mirror the engine's ready user tasks into Task rows: new ones created, vanished ones cancelled.
+
+    ``new``: the instance was created in this transaction, so it has no rows to read yet."""
     now = timezone.now()
     ready = {t.id: t for t in run.human_tasks()}
-    open_rows = {str(t.spiff_task_id): t for t in instance.tasks.filter(state__in=Task.OPEN_STATES)}
+    open_rows = {} if new else {str(t.spiff_task_id): t for t in instance.tasks.filter(state__in=Task.OPEN_STATES)}
     gone = [row.pk for key, row in open_rows.items() if key not in ready]
     if gone:
         Task.objects.filter(pk__in=gone).update(state=Task.State.CANCELLED, completed_at=now)
@@ -305,7 +307,7 @@ def process_start(
                 started_at=now,
                 completed_at=now if completed else None,
             )
-            _sync_tasks(instance, run)
+            _sync_tasks(instance, run, new=True)
             record(
                 actor=actor,
                 action="workflow.process_start",

@@ -1,0 +1,38 @@
+"""What the case benchmarks submit: the items and a valid PDF of a given size (no Django needed)."""
+
+from __future__ import annotations
+
+FOOD_ITEM = "440704000XK0010200001"  # 食品经营许可: two PDFs to upload, for individuals and enterprises
+JSON_ITEM = "440704000GG0020200000"  # 城乡居民养老保险参保登记: every required material is government data
+PARTNER_ITEM = "440704000GG0020100000"  # 社会保障卡申领: the demo item open to the partner channel (one photo)
+PDF_BYTES = 20_000
+
+
+def make_pdf(title: str, size: int = PDF_BYTES) -> bytes:
+    """A valid one-page PDF (catalog, pages, page, content stream, font, xref) of about `size` bytes."""
+    lines: list[str] = []
+    y = 800
+    n = 0
+    while sum(len(x) for x in lines) < size - 900:
+        n += 1
+        lines.append(f"BT /F1 9 Tf 40 {y} Td ({title} - line {n:04d} - sample material for the benchmark) Tj ET\n")
+        y = 800 if y < 60 else y - 11
+    stream = "".join(lines).encode("ascii")
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+        b"<</Length %d>>\nstream\n" % len(stream) + stream + b"endstream",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
