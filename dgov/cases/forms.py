@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dgov.accounts.models import User
-from dgov.cases import selectors, services
+from dgov.cases import services
 from dgov.cases.models import Case
 from dgov.core.validation import normalise_credit_code, normalise_id_number, normalise_phone
 from dgov.workflow.models import Task
@@ -119,22 +118,3 @@ class WindowApplicantForm(forms.Form):
             except ValueError as exc:
                 self.add_error("phone", str(exc))
         return data
-
-    def applicant(self, *, actor: User, request: HttpRequest | None = None) -> User:
-        d = self.cleaned_data
-        found = selectors.applicant_find(
-            id_number=d.get("id_number", "") if d["kind"] == User.Kind.CITIZEN else "",
-            credit_code=d.get("credit_code", "") if d["kind"] == User.Kind.ENTERPRISE else "",
-        )
-        if found is not None:
-            return found
-        return services.window_applicant_register(
-            actor=actor,
-            kind=d["kind"],
-            real_name=d.get("real_name", ""),
-            id_number=d.get("id_number", ""),
-            phone=d.get("phone", ""),
-            enterprise_name=d.get("enterprise_name", ""),
-            credit_code=d.get("credit_code", ""),
-            request=request,
-        )

@@ -825,3 +825,48 @@ def window_applicant_register(
         user.save(update_fields=["password"])
         record(actor=actor, action="case.window_register", target=user, detail={"kind": kind}, request=request)
     return user
+
+
+def window_case_submit(
+    *,
+    actor: User,
+    item: ServiceItem,
+    applicant_details: Mapping[str, Any],
+    data: Mapping[str, Any],
+    uploads: Uploads | None = None,
+    idempotency_key: str | None = None,
+    request: HttpRequest | None = None,
+) -> Case:
+    """一窗受理: find the person at the counter by ID number or credit code (registering them if
+    they have no account) and submit for them, in one transaction: a refused application
+    registers nobody. ``applicant_details``: kind, id_number, credit_code, real_name,
+    enterprise_name, phone (as WindowApplicantForm cleans them)."""
+    from dgov.cases.selectors import applicant_find
+
+    kind = applicant_details.get("kind", User.Kind.CITIZEN)
+    with transaction.atomic():
+        applicant = applicant_find(
+            id_number=applicant_details.get("id_number", "") if kind == User.Kind.CITIZEN else "",
+            credit_code=applicant_details.get("credit_code", "") if kind == User.Kind.ENTERPRISE else "",
+        )
+        if applicant is None:
+            applicant = window_applicant_register(
+                actor=actor,
+                kind=kind,
+                real_name=applicant_details.get("real_name", ""),
+                id_number=applicant_details.get("id_number", ""),
+                phone=applicant_details.get("phone", ""),
+                enterprise_name=applicant_details.get("enterprise_name", ""),
+                credit_code=applicant_details.get("credit_code", ""),
+                request=request,
+            )
+        return case_submit(
+            actor=actor,
+            item=item,
+            data=data,
+            uploads=uploads,
+            idempotency_key=idempotency_key,
+            channel=Channel.WINDOW,
+            applicant=applicant,
+            request=request,
+        )

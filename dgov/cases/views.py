@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -484,18 +483,15 @@ def window_apply(request: AuthedRequest, code: str) -> HttpResponse:
         values = _form_values(request, item)
         if applicant_form.is_valid():
             try:
-                with transaction.atomic():  # a refused application registers nobody
-                    applicant = applicant_form.applicant(actor=request.user, request=request)
-                    case = services.case_submit(
-                        actor=request.user,
-                        item=item,
-                        data=values,
-                        uploads=_uploads(request, item),
-                        idempotency_key=key,
-                        channel=Channel.WINDOW,
-                        applicant=applicant,
-                        request=request,
-                    )
+                case = services.window_case_submit(
+                    actor=request.user,
+                    item=item,
+                    applicant_details=applicant_form.cleaned_data,
+                    data=values,
+                    uploads=_uploads(request, item),
+                    idempotency_key=key,
+                    request=request,
+                )
             except ApplicationError as exc:
                 messages.error(request, exc.message)
                 errors = exc.field_errors
