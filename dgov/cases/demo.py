@@ -102,7 +102,7 @@ def load_demo_cases() -> int:
         services.case_task_complete(
             actor=clerk,
             task=_task(correcting),
-            decision="correct",
+            decision="request_correction",
             opinion="平面布局图不清晰，请重新上传",
             materials=[material.pk],
         )

@@ -9,7 +9,7 @@ or failed submission leaves nothing behind. Notices go out after commit.
 
 A staff decision completes the case's current task in the workflow kernel and then reads what the
 decision means for the case from the platform's decision values, the same for every process an
-item may carry: ``accept``, ``refuse``, ``correct`` (at acceptance) and ``approve``, ``reject``
+item may carry: ``accept``, ``refuse``, ``request_correction`` (at acceptance) and ``approve``, ``reject``
 (at the decision); a process that ends with any other result concludes the case. The case row is
 locked first, then the process instance (always in that order).
 """
@@ -52,7 +52,7 @@ MAX_REASON = 2000
 LOOKUP_CODE_DIGITS = 6
 
 # Decision values of case processes and what they mean for the case.
-ACCEPT, REFUSE, CORRECT, APPROVE, REJECT = "accept", "refuse", "correct", "approve", "reject"
+ACCEPT, REFUSE, CORRECT, APPROVE, REJECT = "accept", "refuse", "request_correction", "approve", "reject"
 NEEDS_REASON = (REFUSE, CORRECT, REJECT)
 
 Uploads = Mapping[int, Iterable[UploadedFile]]  # ItemMaterial id -> files

@@ -430,7 +430,7 @@ def test_the_applicant_withdraws_and_corrects_through_the_api(
     second = submit(enterprise, food_item)
     asked = uploadable(food_item)[0]
     services.case_task_complete(
-        actor=clerk, task=open_task(second), decision="correct", opinion="不清晰", materials=[asked.pk]
+        actor=clerk, task=open_task(second), decision="request_correction", opinion="不清晰", materials=[asked.pk]
     )
     view = client.get(f"/api/v1/cases/{second.number}").json()
     assert view["status"] == "correction" and view["clock_paused"] is True

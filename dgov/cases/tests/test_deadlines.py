@@ -86,7 +86,11 @@ def test_a_submission_late_in_the_evening_counts_from_its_beijing_date(
 
 def _ask_correction(case: Case, clerk: User, item: ServiceItem) -> Case:
     return services.case_task_complete(
-        actor=clerk, task=open_task(case), decision="correct", opinion="请补正", materials=[uploadable(item)[0].pk]
+        actor=clerk,
+        task=open_task(case),
+        decision="request_correction",
+        opinion="请补正",
+        materials=[uploadable(item)[0].pk],
     )
 
 

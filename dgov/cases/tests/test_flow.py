@@ -66,7 +66,7 @@ def test_correction_loop_pauses_the_clock(enterprise: User, clerk: User, food_it
     case = submit(enterprise, food_item)
     material = uploadable(food_item)[0]
     case = services.case_task_complete(
-        actor=clerk, task=open_task(case), decision="correct", opinion="图纸不清晰", materials=[material.pk]
+        actor=clerk, task=open_task(case), decision="request_correction", opinion="图纸不清晰", materials=[material.pk]
     )
     assert case.status == Case.Status.CORRECTION and case.paused_at is not None
     assert case.correction_request == {"materials": [material.pk], "reason": "图纸不清晰"}

@@ -28,7 +28,7 @@ def test_an_applicant_task_link_opens_their_case_and_nobody_else_s(
     case = submit(enterprise, food_item)
     material = uploadable(food_item)[0]
     services.case_task_complete(
-        actor=clerk, task=open_task(case), decision="correct", opinion="请重新上传", materials=[material.pk]
+        actor=clerk, task=open_task(case), decision="request_correction", opinion="请重新上传", materials=[material.pk]
     )
     correction = open_task(case)
     client = Client()

@@ -185,7 +185,7 @@ def test_the_applicant_hands_in_corrections_on_the_case_page(
     case = submit(enterprise, food_item)
     asked = uploadable(food_item)[0]
     services.case_task_complete(
-        actor=clerk, task=open_task(case), decision="correct", opinion="平面图不清晰", materials=[asked.pk]
+        actor=clerk, task=open_task(case), decision="request_correction", opinion="平面图不清晰", materials=[asked.pk]
     )
     client = login(enterprise)
     page = client.get(f"/cases/mine/{case.pk}/")
@@ -294,7 +294,7 @@ def test_the_staff_case_page_shows_the_step_and_takes_the_decision(
         f"/cases/work/tasks/{task.pk}/",
         {
             "action": "complete",
-            f"t{task.pk}-decision": "correct",
+            f"t{task.pk}-decision": "request_correction",
             f"t{task.pk}-opinion": "制度目录缺页",
             f"t{task.pk}-materials": [asked.pk],
         },
@@ -408,7 +408,7 @@ def test_the_window_clerk_hands_in_corrections_for_a_window_case(
     case = Case.objects.get(applicant=citizen)
     asked = uploadable(food_item)[0]
     services.case_task_complete(
-        actor=clerk, task=open_task(case), decision="correct", opinion="请补交平面图", materials=[asked.pk]
+        actor=clerk, task=open_task(case), decision="request_correction", opinion="请补交平面图", materials=[asked.pk]
     )
     page = client.get(f"/cases/work/cases/{case.pk}/")
     assert page.context["can_correct_for_applicant"] and f'name="material_{asked.pk}"' in page.content.decode()

@@ -74,7 +74,11 @@ def test_refuse_ends_the_case(case: Case, clerk: User) -> None:
 def test_correct_pauses_and_hands_the_step_to_the_applicant(case: Case, clerk: User, food_item: ServiceItem) -> None:
     material = uploadable(food_item)[0]
     case = services.case_task_complete(
-        actor=clerk, task=open_task(case), decision="correct", opinion="图纸不清晰", materials=[str(material.pk)]
+        actor=clerk,
+        task=open_task(case),
+        decision="request_correction",
+        opinion="图纸不清晰",
+        materials=[str(material.pk)],
     )
     assert case.status == Case.Status.CORRECTION and case.is_paused
     assert case.correction_request == {"materials": [material.pk], "reason": "图纸不清晰"}
@@ -82,13 +86,13 @@ def test_correct_pauses_and_hands_the_step_to_the_applicant(case: Case, clerk: U
     assert (task.spec_id, task.role) == ("correction_step", "applicant")
 
 
-@pytest.mark.parametrize("decision", ["refuse", "correct"])
+@pytest.mark.parametrize("decision", ["refuse", "request_correction"])
 @pytest.mark.parametrize("opinion", ["", "   "])
 def test_refuse_and_correct_need_a_reason(
     case: Case, clerk: User, food_item: ServiceItem, decision: str, opinion: str
 ) -> None:
     before = _written(case)
-    materials = [uploadable(food_item)[0].pk] if decision == "correct" else []
+    materials = [uploadable(food_item)[0].pk] if decision == "request_correction" else []
     with pytest.raises(ApplicationError) as err:
         services.case_task_complete(
             actor=clerk, task=open_task(case), decision=decision, opinion=opinion, materials=materials
@@ -122,7 +126,7 @@ def test_correction_must_name_materials_the_applicant_uploads_for_this_item(
     ):
         with pytest.raises(ApplicationError) as err:
             services.case_task_complete(
-                actor=clerk, task=task, decision="correct", opinion="请补正", materials=materials
+                actor=clerk, task=task, decision="request_correction", opinion="请补正", materials=materials
             )
         assert err.value.field_errors["materials"] == [message], materials
     with pytest.raises(ApplicationError) as err:
@@ -177,7 +181,7 @@ def test_the_review_step_takes_no_decision(case: Case, clerk: User, approver: Us
     assert open_task(case).spec_id == "review_step"
 
 
-@pytest.mark.parametrize("decision", ["accept", "refuse", "correct"])
+@pytest.mark.parametrize("decision", ["accept", "refuse", "request_correction"])
 def test_the_decision_step_offers_only_approve_or_reject(
     case: Case, clerk: User, approver: User, decision: str
 ) -> None:
@@ -197,7 +201,7 @@ def test_only_the_asked_materials_are_handed_in_again(
 ) -> None:
     asked, other = uploadable(food_item)[:2]
     case = services.case_task_complete(
-        actor=clerk, task=open_task(case), decision="correct", opinion="不清晰", materials=[asked.pk]
+        actor=clerk, task=open_task(case), decision="request_correction", opinion="不清晰", materials=[asked.pk]
     )
     before = _written(case)
     for uploads in ({other.pk: [pdf()]}, {asked.pk: [pdf()], other.pk: [pdf()]}, {}):
@@ -214,7 +218,7 @@ def test_nobody_else_corrects_an_online_case(case: Case, clerk: User, citizen: U
 
     asked = uploadable(food_item)[0]
     case = services.case_task_complete(
-        actor=clerk, task=open_task(case), decision="correct", opinion="不清晰", materials=[asked.pk]
+        actor=clerk, task=open_task(case), decision="request_correction", opinion="不清晰", materials=[asked.pk]
     )
     for actor in (citizen, clerk):  # the clerk may only for a case entered at the window
         with pytest.raises(PermissionDenied):
@@ -235,7 +239,11 @@ def test_a_case_not_waiting_for_corrections_takes_none(case: Case, enterprise: U
 
 def test_withdraw_during_correction(case: Case, clerk: User, enterprise: User, food_item: ServiceItem) -> None:
     case = services.case_task_complete(
-        actor=clerk, task=open_task(case), decision="correct", opinion="不清晰", materials=[uploadable(food_item)[0].pk]
+        actor=clerk,
+        task=open_task(case),
+        decision="request_correction",
+        opinion="不清晰",
+        materials=[uploadable(food_item)[0].pk],
     )
     case = services.case_withdraw(actor=enterprise, case=case, reason="不再经营")
     assert case.status == Case.Status.WITHDRAWN and case.paused_at is None and case.ended_at is not None

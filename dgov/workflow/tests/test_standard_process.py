@@ -21,7 +21,7 @@ def test_start_waits_for_acceptance_by_a_window_clerk(case, scjg):
     assert task.name == "受理 Accept"
     assert task.due_at == task_due_at(start=task.created_at, days=5)
     assert [f["id"] for f in task.form] == ["decision", "opinion"]
-    assert task.form[0]["options"] == ["accept", "refuse", "correct"] and task.form[0]["required"] is True
+    assert task.form[0]["options"] == ["accept", "refuse", "request_correction"] and task.form[0]["required"] is True
     assert _steps(case) == [("accept_step", "ready")]
 
 
@@ -69,7 +69,7 @@ def test_reject_concludes(case, clerk, approver):
 
 def test_correction_loop_twice_then_accept(case, clerk, citizen, approver):
     for round_ in (1, 2):
-        task_complete(actor=clerk, task=open_task(case, "accept_step"), data={"decision": "correct"})
+        task_complete(actor=clerk, task=open_task(case, "accept_step"), data={"decision": "request_correction"})
         correction = open_task(case, "correction_step")
         assert (correction.role, correction.due_at) == ("applicant", None)
         task_complete(actor=citizen, task=correction, data={"materials": [f"补正材料{round_}.pdf"]})

@@ -37,7 +37,7 @@ def _snapshot(instance):
     [
         ({}, {"decision": ["This field is required."]}),
         ({"decision": ""}, {"decision": ["This field is required."]}),
-        ({"decision": "approve"}, {"decision": ["Choose one of: accept, refuse, correct."]}),
+        ({"decision": "approve"}, {"decision": ["Choose one of: accept, refuse, request_correction."]}),
     ],
 )
 def test_bad_form_data_is_refused_and_nothing_changes(case, clerk, data, errors):
@@ -118,7 +118,7 @@ def test_outsider_cannot_take_the_approvers_task(case, clerk, approver, outsider
 
 
 def test_applicant_tasks_belong_to_the_applicant_only(case, clerk, citizen, standard, scjg):
-    task_complete(actor=clerk, task=open_task(case, "accept_step"), data={"decision": "correct"})
+    task_complete(actor=clerk, task=open_task(case, "accept_step"), data={"decision": "request_correction"})
     correction = open_task(case, "correction_step")
     assert can_work_on(citizen, correction)
     assert not can_work_on(clerk, correction)
@@ -128,7 +128,7 @@ def test_applicant_tasks_belong_to_the_applicant_only(case, clerk, citizen, stan
     other = process_start(
         actor=None, definition_key="standard_case", subject_type="t", subject_id="2", department=scjg, data={}
     )
-    task_complete(actor=clerk, task=open_task(other, "accept_step"), data={"decision": "correct"})
+    task_complete(actor=clerk, task=open_task(other, "accept_step"), data={"decision": "request_correction"})
     assert not can_work_on(citizen, open_task(other, "correction_step"))
 
 
@@ -187,7 +187,7 @@ def test_queues_show_each_person_their_work(case, clerk, approver, outsider, cit
     assert list(task_list_for_user(user=outsider)) == []
     assert list(task_list_for_user(user=citizen)) == []
 
-    task_complete(actor=clerk, task=accept, data={"decision": "correct"})
+    task_complete(actor=clerk, task=accept, data={"decision": "request_correction"})
     correction = open_task(case, "correction_step")
     assert list(task_list_for_user(user=citizen)) == [correction]
     assert list(task_list_for_user(user=clerk)) == []
