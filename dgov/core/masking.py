@@ -26,3 +26,11 @@ def mask_name(value: str | None) -> str:
     if not value:
         return ""
     return value[0] + "*" * (len(value) - 1) if len(value) > 1 else value
+
+
+def mask_email(address: str) -> str:
+    """z***@example.gov.cn: the first character of the mailbox and the domain."""
+    local, at, domain = address.partition("@")
+    if not at:
+        return "*" * len(address)
+    return (local[:1] + "***" if local else "***") + "@" + domain

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from dgov.core.masking import mask_phone
+from dgov.core.masking import mask_email, mask_phone
 
 logger = logging.getLogger("dgov.notices")
 
@@ -25,14 +25,6 @@ class NoticeBackend(Protocol):
     def send_sms(self, *, phone: str, text: str) -> None: ...
 
     def send_email(self, *, address: str, subject: str, text: str) -> None: ...
-
-
-def mask_email(address: str) -> str:
-    """z***@example.gov.cn: the first character of the mailbox and the domain."""
-    local, at, domain = address.partition("@")
-    if not at:
-        return "*" * len(address)
-    return (local[:1] + "***" if local else "***") + "@" + domain
 
 
 class ConsoleBackend:

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from dgov.accounts.models import User
 from dgov.core.errors import ApplicationError
 from dgov.core.logging import redact
-from dgov.core.masking import mask_phone
-from dgov.notices.backends import get_backend, mask_email
+from dgov.core.masking import mask_email, mask_phone
+from dgov.notices.backends import get_backend
 from dgov.notices.models import URL_MAX_LENGTH, Delivery, Notice, is_local_path
 
 logger = logging.getLogger("dgov.notices")
