@@ -67,3 +67,17 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return admin.site.has_permission(request)
+
+
+class ReadOnlyAdminMixin:
+    """For model admins and inlines of records that only the services write (audited, versioned,
+    or sent): the admin site shows them and changes nothing. Put it before the admin class."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from dgov.accounts.admin_site import AuditedModelAdmin, ReadOnlyAdminMixin
 from dgov.cases.models import Case
-from dgov.catalog.admin import ReadOnlyAdmin
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     list_display = ("number", "item", "department", "status", "result", "channel", "submitted_at", "due_at")
     list_filter = ("status", "result", "channel", "department")
     search_fields = ("number",)

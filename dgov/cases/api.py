@@ -30,9 +30,11 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from dgov.accounts.models import ApiToken, User
+from dgov.accounts.permissions import Perm, has_perm
 from dgov.audit import record
 from dgov.cases import selectors, services
 from dgov.cases.models import Case, CaseEvent, Channel
+from dgov.cases.uploads import material_files
 from dgov.catalog import selectors as catalog_selectors
 from dgov.core.errors import ApplicationError
 from dgov.workflow.models import Task
@@ -245,12 +247,14 @@ def _submission_body(request: HttpRequest) -> tuple[CaseSubmit, dict[int, list[A
         payload = CaseSubmit(**body)
     except (ValueError, TypeError) as exc:
         raise ApplicationError(f"The body is not a valid CaseSubmit: {exc}", code="invalid_body") from None
-    uploads: dict[int, list[Any]] = {}
-    for key in request.FILES:
-        if not (key.startswith("material_") and key[9:].isdigit()):
-            raise ApplicationError(f"Unexpected file part {key!r}: name files material_<id>.", code="invalid_body")
-        uploads[int(key[9:])] = request.FILES.getlist(key)
-    return payload, uploads
+    return payload, _material_files(request)
+
+
+def _material_files(request: HttpRequest) -> dict[int, list[Any]]:
+    uploads, other = material_files(request.FILES)
+    if other:
+        raise ApplicationError(f"Unexpected file part {other[0]!r}: name files material_<id>.", code="invalid_body")
+    return uploads
 
 
 @router.post(
@@ -313,7 +317,7 @@ def case_list(
         if "read" not in _scopes(auth):
             raise PermissionDenied
         qs = Case.objects.filter(via_token=auth).select_related("item", "department").order_by("-pk")
-    elif selectors.is_case_staff(auth):
+    elif has_perm(auth, Perm.CASE_VIEW):
         qs = selectors.case_list_for_staff(user=auth, status=status, item=item)
     else:
         qs = selectors.case_list_for_applicant(user=auth).exclude(status=Case.Status.DRAFT)
@@ -380,11 +384,8 @@ def case_correct(request: HttpRequest, number: str) -> dict[str, Any]:
     if isinstance(auth, ApiToken):
         raise PermissionDenied
     case, _staff = _case_for_caller(request, number)
-    uploads = {
-        int(k[9:]): request.FILES.getlist(k) for k in request.FILES if k.startswith("material_") and k[9:].isdigit()
-    }
     case = services.case_correct(
-        actor=auth, case=case, uploads=uploads, note=request.POST.get("note", ""), request=request
+        actor=auth, case=case, uploads=_material_files(request), note=request.POST.get("note", ""), request=request
     )
     return _case_read(case, full=True)
 

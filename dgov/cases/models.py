@@ -26,15 +26,8 @@ from dgov.catalog.models import ItemMaterial, ServiceItem
 from dgov.core.fields import EncryptedTextField
 from dgov.workflow.models import ProcessInstance
 
-
-class Channel(models.TextChoices):
-    """Where a case was submitted (受理渠道); the values match ServiceItem.Channel."""
-
-    ONLINE = "online", _("Online")
-    WINDOW = "window", _("Service hall window")
-    KIOSK = "kiosk", _("Self-service kiosk")
-    MOBILE = "mobile", _("Mobile app")
-    PARTNER = "partner", _("Partner outlet (bank, post office)")
+# Where a case was submitted (受理渠道): one of the channels an item's guide offers.
+Channel = ServiceItem.Channel
 
 
 class Case(models.Model):

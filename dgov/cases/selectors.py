@@ -52,10 +52,6 @@ def staff_case_filter(user: Any) -> Q | None:
     return allowed
 
 
-def is_case_staff(user: Any) -> bool:
-    return staff_case_filter(user) is not None
-
-
 def case_list_for_applicant(*, user: Any) -> QuerySet[Case]:
     """The person's own cases, newest first."""
     if not _active(user):

@@ -181,6 +181,12 @@ def _request_digest(
     return crypto.sm3_hex(canonical.encode("utf-8"))
 
 
+def check_can_apply(*, item: ServiceItem, applicant: User, channel: str) -> None:
+    """ApplicationError (with a message for the person) unless applicant may apply for item this way."""
+    _check_channel(item, channel)
+    _check_applicant(item, applicant)
+
+
 def _check_channel(item: ServiceItem, channel: str) -> None:
     if item.status != ServiceItem.Status.PUBLISHED:
         raise ApplicationError(_("This service item is not offered any more."), code="item_not_published")
@@ -258,8 +264,7 @@ def case_draft_save(
 ) -> Case:
     """Save the applicant's draft for item (one per person and item): form values checked for type
     only, files checked by content. Nothing is written if anything is wrong."""
-    _check_channel(item, Channel.ONLINE)
-    _check_applicant(item, actor)
+    check_can_apply(item=item, applicant=actor, channel=Channel.ONLINE)
     clean, errors = clean_form_data(item.form_schema, dict(data), require=False)
     checked = _check_uploads(item, uploads or {}, errors)
     if errors:
@@ -378,8 +383,7 @@ def case_submit(
         if earlier is not None:
             return _replay(earlier, item, applicant, data, uploads)
 
-    _check_channel(item, channel)
-    _check_applicant(item, applicant)
+    check_can_apply(item=item, applicant=applicant, channel=channel)
     if draft is not None and (draft.applicant_id != applicant.pk or draft.status != Case.Status.DRAFT):
         raise ConflictError(_("This draft has already been submitted or deleted."), code="draft_gone")
     clean, errors = clean_form_data(item.form_schema, dict(data), require=True)

@@ -19,6 +19,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -53,6 +54,19 @@ _KNOWN_OTHERS = (
 
 class UploadRejected(ValueError):
     """The file is not acceptable; the message says why, in the user's language."""
+
+
+def material_files(files: MultiValueDict[str, UploadedFile]) -> tuple[dict[int, list[UploadedFile]], list[str]]:
+    """The files of a request by material id (fields named ``material_<id>``), and the names of
+    any other file fields."""
+    by_material: dict[int, list[UploadedFile]] = {}
+    other: list[str] = []
+    for name in files:
+        if name.startswith("material_") and name[9:].isdigit():
+            by_material[int(name[9:])] = files.getlist(name)
+        else:
+            other.append(name)
+    return by_material, other
 
 
 def max_bytes() -> int:

@@ -4,14 +4,11 @@ and the comprehensive window. Views parse the request, call one service or selec
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -20,13 +17,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dgov.accounts.permissions import Perm, has_perm, require
+from dgov.accounts.permissions import Perm, has_perm, require, requires
 from dgov.accounts.requests import AuthedRequest
-from dgov.audit import record
 from dgov.cases import selectors, services
 from dgov.cases.forms import DecisionForm, LookupForm, QueueFilterForm, WindowApplicantForm, WithdrawForm
 from dgov.cases.models import Case, Channel
-from dgov.cases.uploads import ACCEPT_ATTRIBUTE, max_bytes
+from dgov.cases.uploads import ACCEPT_ATTRIBUTE, material_files, max_bytes
 from dgov.catalog import selectors as catalog_selectors
 from dgov.catalog.formschema import form_fields
 from dgov.catalog.models import ServiceItem
@@ -36,32 +32,8 @@ from dgov.workflow.selectors import can_work_on, task_get_for_user
 from dgov.workflow.services import task_claim, task_release
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Sign-in required, then a case role in some department (else 403, recorded)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not selectors.is_case_staff(request.user):
-            record(
-                actor=request.user,
-                action="access.denied",
-                detail={"perm": "cases.view", "path": request.path},
-                request=request,
-            )
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _uploads(request: HttpRequest, item: ServiceItem) -> dict[int, list[Any]]:
-    files: dict[int, list[Any]] = {}
-    for key in request.FILES:
-        if key.startswith("material_") and key[9:].isdigit():
-            files[int(key[9:])] = request.FILES.getlist(key)
-    return files
+def _uploads(request: HttpRequest) -> dict[int, list[Any]]:
+    return material_files(request.FILES)[0]
 
 
 def _form_values(request: HttpRequest, item: ServiceItem) -> dict[str, Any]:
@@ -128,7 +100,7 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
     draft = selectors.case_draft_for(user=user, item_code=item.code)
     if request.method == "POST":
         values = _form_values(request, item)
-        uploads = _uploads(request, item)
+        uploads = _uploads(request)
         key = request.POST.get("idempotency_key", "")[:64]
         try:
             if request.POST.get("action") == "draft":
@@ -145,8 +117,7 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
         messages.success(request, _("Your application was submitted. Keep the case number and verification code."))
         return redirect("cases:mine_detail", pk=case.pk)
     try:
-        services._check_channel(item, Channel.ONLINE)
-        services._check_applicant(item, user)
+        services.check_can_apply(item=item, applicant=user, channel=Channel.ONLINE)
     except ApplicationError as exc:
         return render(request, "cases/cannot_apply.html", {"item": item, "reason": exc.message}, status=403)
     values = draft.form_data if draft is not None else services.prefill_for(user, item.form_schema)
@@ -194,7 +165,7 @@ def mine_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             services.case_correct(
                 actor=request.user,
                 case=case,
-                uploads=_uploads(request, case.item),
+                uploads=_uploads(request),
                 note=request.POST.get("note", ""),
                 request=request,
             )
@@ -306,7 +277,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
 # --- Staff workbench ----------------------------------------------------------------------------
 
 
-@staff_required
+@requires(Perm.CASE_VIEW)
 def queue(request: AuthedRequest) -> HttpResponse:
     """My tasks and my department's queue, filterable, soonest due first."""
     form = QueueFilterForm(request.GET or None)
@@ -335,7 +306,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@requires(Perm.CASE_VIEW)
 def staff_cases(request: AuthedRequest) -> HttpResponse:
     """Every case of the departments the staff member covers, filterable."""
     form = QueueFilterForm(request.GET or None)
@@ -353,7 +324,7 @@ def staff_cases(request: AuthedRequest) -> HttpResponse:
     return render(request, "cases/staff_cases.html", {"form": form, "page": page})
 
 
-@staff_required
+@requires(Perm.CASE_VIEW)
 def staff_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_staff(user=request.user, pk=pk)
     services.case_read_record(actor=request.user, case=case, request=request)
@@ -369,7 +340,7 @@ def staff_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "cases/staff_detail.html", context)
 
 
-@staff_required
+@requires(Perm.CASE_VIEW)
 def process_xml(request: AuthedRequest, pk: int) -> HttpResponse:
     """The BPMN model the case runs on, for the diagram on the staff case page."""
     case = selectors.case_get_for_staff(user=request.user, pk=pk)
@@ -393,7 +364,7 @@ def task_open(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("cases:staff_detail", pk=int(task.instance.subject_id))
 
 
-@staff_required
+@requires(Perm.CASE_VIEW)
 @require_POST
 def task_act(request: AuthedRequest, pk: int) -> HttpResponse:
     """Claim, release or complete a task of a case (the workflow kernel checks who may)."""
@@ -432,13 +403,13 @@ def task_act(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("cases:staff_detail", pk=case_pk)
 
 
-@staff_required
+@requires(Perm.CASE_VIEW)
 @require_POST
 def correct_for_applicant(request: AuthedRequest, pk: int) -> HttpResponse:
     """At the window: hand in an applicant's corrected materials for them."""
     case = selectors.case_get_for_staff(user=request.user, pk=pk)
     try:
-        services.case_correct(actor=request.user, case=case, uploads=_uploads(request, case.item), request=request)
+        services.case_correct(actor=request.user, case=case, uploads=_uploads(request), request=request)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         for errs in exc.field_errors.values():
@@ -452,23 +423,17 @@ def correct_for_applicant(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- The comprehensive window --------------------------------------------------------------------
 
 
-def _window_required(request: HttpRequest) -> None:
-    require(request, Perm.CASE_WINDOW)
-
-
-@staff_required
+@requires(Perm.CASE_WINDOW)
 def window(request: AuthedRequest) -> HttpResponse:
     """一窗综合受理: find the item for the person at the counter."""
-    _window_required(request)
     query = request.GET.get("q", "").strip()[:50]
     items = catalog_selectors.item_list_published(query=query)[:30] if query else []
     return render(request, "cases/window.html", {"q": query, "items": items})
 
 
-@staff_required
+@requires(Perm.CASE_WINDOW)
 def window_apply(request: AuthedRequest, code: str) -> HttpResponse:
     """Enter an application at the window for a citizen or an enterprise, then print the receipt."""
-    _window_required(request)
     try:
         item = catalog_selectors.item_get_published(code=code)
     except catalog_selectors.ItemWithdrawn:
@@ -488,7 +453,7 @@ def window_apply(request: AuthedRequest, code: str) -> HttpResponse:
                     item=item,
                     applicant_details=applicant_form.cleaned_data,
                     data=values,
-                    uploads=_uploads(request, item),
+                    uploads=_uploads(request),
                     idempotency_key=key,
                     request=request,
                 )

@@ -3,12 +3,9 @@ publishing stays audited and cases keep their version); life events are referenc
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from dgov.accounts.admin_site import AuditedModelAdmin
+from dgov.accounts.admin_site import AuditedModelAdmin, ReadOnlyAdminMixin
 from dgov.catalog.models import ItemMaterial, LifeEvent, ServiceItem
 
 
@@ -19,28 +16,15 @@ class LifeEventAdmin(AuditedModelAdmin):
     ordering = ("audience", "position")
 
 
-class ReadOnlyAdmin(AuditedModelAdmin):
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+    pass
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ItemMaterial
     extra = 0
     can_delete = False
     fields = ("position", "name", "form", "copies", "requirement", "condition", "source", "source_ref")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ServiceItem)

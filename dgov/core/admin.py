@@ -18,7 +18,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dgov.accounts.admin_site import AuditedModelAdmin
+from dgov.accounts.admin_site import AuditedModelAdmin, ReadOnlyAdminMixin
 from dgov.core.errors import ApplicationError
 from dgov.core.models import CalendarDay, CalendarGap, CalendarYear
 from dgov.core.workdays import (
@@ -41,7 +41,7 @@ class ServiceAuditedAdmin(AuditedModelAdmin):
         return None
 
 
-class CalendarDayInline(admin.TabularInline):
+class CalendarDayInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CalendarDay
     fields = ("date", "weekday", "is_workday", "name")
     readonly_fields = fields
@@ -52,15 +52,6 @@ class CalendarDayInline(admin.TabularInline):
     @admin.display(description=gettext_lazy("weekday"))
     def weekday(self, obj: CalendarDay) -> str:
         return str(WEEKDAYS_ABBR[obj.date.weekday()])
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class CalendarImportForm(forms.Form):

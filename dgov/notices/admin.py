@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from dgov.accounts.admin_site import AuditedModelAdmin
+from dgov.accounts.admin_site import AuditedModelAdmin, ReadOnlyAdminMixin
 from dgov.notices.models import Delivery, Notice
 
 
-class _ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class DeliveryInline(_ReadOnly, admin.TabularInline):
+class DeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Delivery
     extra = 0
     fields = ("channel", "status", "address", "error", "at")
@@ -30,7 +16,7 @@ class DeliveryInline(_ReadOnly, admin.TabularInline):
 
 
 @admin.register(Notice)
-class NoticeAdmin(_ReadOnly, AuditedModelAdmin):
+class NoticeAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     list_display = ("subject", "recipient", "kind", "created_at", "read_at")
     list_filter = ("kind",)
     search_fields = ("subject", "recipient__username")
@@ -40,7 +26,7 @@ class NoticeAdmin(_ReadOnly, AuditedModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(_ReadOnly, AuditedModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     list_display = ("notice", "channel", "status", "address", "at")
     list_filter = ("channel", "status")
     list_select_related = ("notice",)
