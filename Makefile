@@ -25,6 +25,7 @@ run: $(VENV)/.base
 	$(BIN)/python manage.py load_processes
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_demo_catalog
+	$(BIN)/python manage.py load_demo_licences
 	$(BIN)/python manage.py load_demo_cases
 	@echo ""
 	@echo "  江海数字政府平台 Jianghai digital government: http://127.0.0.1:$(PORT)/"

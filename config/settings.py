@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "dgov.catalog",
     "dgov.notices",
     "dgov.cases",
+    "dgov.licences",
 ]
 
 MIDDLEWARE = [

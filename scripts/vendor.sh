@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Vendor the front-end assets listed in package.json into static/vendor/.
+# Vendor the front-end assets listed in package.json into static/vendor/,
+# and the TrueType font the licence PDFs embed into dgov/licences/fonts/.
 #
 # Pages must work with no internet, so every script and font is committed
 # under static/vendor/. This script rebuilds that folder from the exact
@@ -19,23 +20,32 @@
 #                                modeler read and write camunda:properties
 #                                and camunda:formData)
 #   static/vendor/VERSIONS.md    what was taken, from which version, which licence
+#   dgov/licences/fonts/         NotoSansSC-Regular.ttf, OFL.txt, README.md
+#                                (@expo-google-fonts/noto-sans-sc 0.4.x, weight
+#                                 400 only: a TrueType font with glyf outlines,
+#                                 which ReportLab can embed in PDFs and Pillow
+#                                 draws the e-seal text with; the woff2 slices
+#                                 above are of no use to either)
 #
 # Usage:
 #   bash scripts/vendor.sh            # reproduce static/vendor from the lockfile (npm ci)
 #   bash scripts/vendor.sh --update   # first bump the pins to the newest htmx.org 2.x,
 #                                     # axe-core 4.x, bpmn-js 18.x,
 #                                     # camunda-bpmn-moddle 8.x and
-#                                     # @fontsource/noto-sans-sc,
+#                                     # @fontsource/noto-sans-sc and
+#                                     # @expo-google-fonts/noto-sans-sc 0.4.x,
 #                                     # rewriting package.json + package-lock.json
 #
 # Packages are installed into a temporary directory (deleted on exit), so no
 # node_modules/ is ever created inside the repository. Only the package
-# folders above and VERSIONS.md are replaced; anything else in static/vendor/
-# is left alone. Needs node + npm and access to the npm registry.
+# folders above, VERSIONS.md and the three files in dgov/licences/fonts/ are
+# replaced; anything else is left alone. Needs node + npm and access to the npm
+# registry.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENDOR="$ROOT/static/vendor"
+PDF_FONTS="$ROOT/dgov/licences/fonts"
 
 # Major versions this project is written against; a bump past them needs a
 # human to check templates/tests, so the script refuses rather than copy.
@@ -44,12 +54,14 @@ AXE_MAJOR=4
 BPMN_MAJOR=18
 CAMUNDA_MODDLE_MAJOR=8
 FONT_WEIGHTS="400 700"
+# 0.x: a minor release may move files, so the pin stays within 0.4.
+PDF_FONT_RANGE=0.4
 
 update=0
 case "${1:-}" in
   "") ;;
   --update) update=1 ;;
-  -h|--help) sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,43p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "vendor.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 esac
 
@@ -67,7 +79,8 @@ if [ "$update" = 1 ]; then
   (cd "$ROOT" && npm install --package-lock-only --ignore-scripts --no-audit --no-fund \
       --save-dev --save-exact \
       "htmx.org@$HTMX_MAJOR" "axe-core@$AXE_MAJOR" "@fontsource/noto-sans-sc@latest" \
-      "bpmn-js@$BPMN_MAJOR" "camunda-bpmn-moddle@$CAMUNDA_MODDLE_MAJOR")
+      "bpmn-js@$BPMN_MAJOR" "camunda-bpmn-moddle@$CAMUNDA_MODDLE_MAJOR" \
+      "@expo-google-fonts/noto-sans-sc@~$PDF_FONT_RANGE")
 fi
 [ -f "$ROOT/package-lock.json" ] || {
   echo "vendor.sh: package-lock.json missing; run 'npm install --package-lock-only' (or this script with --update)" >&2
@@ -81,12 +94,13 @@ cp "$ROOT/package.json" "$ROOT/package-lock.json" "$TMP/npm/"
 NM="$TMP/npm/node_modules"
 
 OUT="$TMP/out"
-mkdir -p "$OUT/htmx" "$OUT/noto-sans-sc/files" "$OUT/axe-core" "$OUT/bpmn-js" "$OUT/camunda-bpmn-moddle"
+mkdir -p "$OUT/htmx" "$OUT/noto-sans-sc/files" "$OUT/axe-core" "$OUT/bpmn-js" "$OUT/camunda-bpmn-moddle" \
+  "$OUT/pdf-fonts"
 
 echo "==> staging files"
 NM="$NM" OUT="$OUT" ROOT="$ROOT" HTMX_MAJOR="$HTMX_MAJOR" AXE_MAJOR="$AXE_MAJOR" \
 BPMN_MAJOR="$BPMN_MAJOR" CAMUNDA_MODDLE_MAJOR="$CAMUNDA_MODDLE_MAJOR" \
-FONT_WEIGHTS="$FONT_WEIGHTS" node - <<'NODE'
+FONT_WEIGHTS="$FONT_WEIGHTS" PDF_FONT_RANGE="$PDF_FONT_RANGE" node - <<'NODE'
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -221,6 +235,61 @@ copy(CAMUNDA, 'LICENSE', 'camunda-bpmn-moddle/LICENSE');
 const camundaPrefix = JSON.parse(fs.readFileSync(path.join(OUT, 'camunda-bpmn-moddle/camunda.json'), 'utf8')).prefix;
 if (camundaPrefix !== 'camunda') die(`${CAMUNDA}: camunda.json has prefix ${camundaPrefix}, not camunda`);
 
+// ---- @expo-google-fonts/noto-sans-sc ---------------------------------------
+// Not a web asset: the licence PDFs (ReportLab) and the e-seal images (Pillow)
+// need one TrueType font with glyf outlines; ReportLab embeds a subset of it in
+// every PDF. Only the Regular weight is taken, unchanged, with its OFL text; the
+// package's MIT LICENSE covers Expo's JavaScript loader, which is not taken.
+const PDF_FONT = '@expo-google-fonts/noto-sans-sc';
+const pdfFont = meta(PDF_FONT);
+if (!String(pdfFont.version).startsWith(process.env.PDF_FONT_RANGE + '.'))
+  die(`${PDF_FONT} ${pdfFont.version} is not ${process.env.PDF_FONT_RANGE}.x; pin a ${process.env.PDF_FONT_RANGE}.x version in package.json`);
+const PDF_FONT_SRC = '400Regular/NotoSansSC_400Regular.ttf';
+const PDF_FONT_FILE = 'NotoSansSC-Regular.ttf';
+copy(PDF_FONT, PDF_FONT_SRC, `pdf-fonts/${PDF_FONT_FILE}`);
+copy(PDF_FONT, 'LICENSE_FONT', 'pdf-fonts/OFL.txt');
+if (!/SIL Open Font License/.test(fs.readFileSync(path.join(OUT, 'pdf-fonts/OFL.txt'), 'utf8')))
+  die(`${PDF_FONT}: LICENSE_FONT is not the SIL Open Font License; read the new terms`);
+// The sfnt table directory: TrueType outlines ('glyf'), not CFF, or ReportLab refuses it.
+const ttf = fs.readFileSync(path.join(OUT, 'pdf-fonts', PDF_FONT_FILE));
+const ttfTables = {};
+for (let i = 0; i < ttf.readUInt16BE(4); i++) {
+  const at = 12 + 16 * i;
+  ttfTables[ttf.toString('latin1', at, at + 4)] = { offset: ttf.readUInt32BE(at + 8), length: ttf.readUInt32BE(at + 12) };
+}
+if (ttf.readUInt32BE(0) !== 0x00010000 || !ttfTables.glyf || ttfTables['CFF '] || !ttfTables.name)
+  die(`${PDF_FONT}: ${PDF_FONT_SRC} is not a TrueType (glyf) font`);
+// name table, Windows Unicode English records: 4 = full name, 5 = version string.
+const ttfName = (id) => {
+  const base = ttfTables.name.offset;
+  const strings = base + ttf.readUInt16BE(base + 4);
+  for (let i = 0; i < ttf.readUInt16BE(base + 2); i++) {
+    const r = base + 6 + 12 * i;
+    if (ttf.readUInt16BE(r) === 3 && ttf.readUInt16BE(r + 2) === 1 && ttf.readUInt16BE(r + 4) === 0x409 && ttf.readUInt16BE(r + 6) === id) {
+      const start = strings + ttf.readUInt16BE(r + 10);
+      return Buffer.from(ttf.subarray(start, start + ttf.readUInt16BE(r + 8))).swap16().toString('utf16le');
+    }
+  }
+  die(`${PDF_FONT}: ${PDF_FONT_SRC} has no English name record ${id}`);
+};
+const pdfFontName = ttfName(4), pdfFontVersion = ttfName(5).split(';')[0];
+const pdfFontSha = sha256(path.join(OUT, 'pdf-fonts', PDF_FONT_FILE));
+const pdfFontMiB = (ttf.length / 1048576).toFixed(1);
+fs.writeFileSync(path.join(OUT, 'pdf-fonts/README.md'), [
+  '# Font for licence PDFs and e-seal images', '',
+  'Generated by `scripts/vendor.sh` from `package.json` / `package-lock.json`; do not edit by hand.', '',
+  `- \`${PDF_FONT_FILE}\`: ${pdfFontName} (${pdfFontVersion}), from npm \`${PDF_FONT}@${pdfFont.version}\`,`,
+  `  file \`${PDF_FONT_SRC}\`, unchanged (${pdfFontMiB} MiB, sha256 \`${pdfFontSha}\`).`,
+  '- Licence: SIL Open Font License 1.1, text in `OFL.txt` (the package\'s `LICENSE_FONT`). The package\'s',
+  '  own MIT licence covers Expo\'s JavaScript loader, which is not taken.',
+  '- Why a TTF: ReportLab embeds (and subsets) only TrueType fonts with `glyf` outlines, and Pillow draws',
+  '  the e-seal text with the same file. The woff2 slices in `static/vendor/noto-sans-sc/` are for',
+  '  browsers only; the Noto CJK OTF/OTC files have CFF outlines, which ReportLab cannot embed.',
+  '- Used by `dgov/licences/sealimage.py` (`FONT_PATH`, `register_pdf_font()`) and',
+  '  `dgov/licences/rendering.py`. Not a static file: never served to browsers.',
+  '',
+].join('\n'));
+
 // ---- VERSIONS.md ----------------------------------------------------------
 const fontBytes = fontFiles.reduce((n, f) => n + fs.statSync(path.join(OUT, 'noto-sans-sc/files', f)).size, 0);
 const sameSubsets = weights.every((w) => subsets[w].join() === subsets[weights[0]].join());
@@ -235,6 +304,7 @@ md.push(`| \`${FONT}\` | ${font.version} | ${font.license} | \`noto-sans-sc/\` |
 md.push(`| \`axe-core\` | ${axe.version} | ${axe.license} | \`axe-core/\` | browser tests only; not to be referenced from templates |`);
 md.push(`| \`${BPMN}\` | ${bpmn.version} | ${bpmnLicenceName} | \`bpmn-js/\` | workflow console and diagram include (templates) |`);
 md.push(`| \`${CAMUNDA}\` | ${camunda.version} | ${camunda.license} | \`camunda-bpmn-moddle/\` | the BPMN modeler (static/js/bpmn-console.js) |`);
+md.push(`| \`${PDF_FONT}\` | ${pdfFont.version} | OFL-1.1 (font) | \`dgov/licences/fonts/\` (outside static/) | licence PDFs and e-seal images (ReportLab, Pillow); not served |`);
 md.push('');
 md.push(`## htmx.org ${htmx.version}`, '');
 md.push(`- Licence: ${htmx.license} (Zero-Clause BSD), text in \`htmx/LICENSE\``);
@@ -282,9 +352,19 @@ md.push(`- npm integrity: \`${integrity(CAMUNDA)}\``);
 md.push('- Files taken:');
 md.push(`  - \`resources/camunda.json\` → \`camunda-bpmn-moddle/camunda.json\` (sha256 \`${sha256(path.join(OUT, 'camunda-bpmn-moddle/camunda.json'))}\`)`);
 md.push('  - `LICENSE` → `camunda-bpmn-moddle/LICENSE`', '');
+md.push(`## ${PDF_FONT} ${pdfFont.version}`, '');
+md.push(`- Licence: OFL-1.1 (SIL Open Font License 1.1) for the font, text in \`dgov/licences/fonts/OFL.txt\`; the package says ${pdfFont.license}, the MIT part covering Expo's loader code, which is not taken`);
+md.push(`- npm integrity: \`${integrity(PDF_FONT)}\``);
+md.push(`- ${pdfFontName}, ${pdfFontVersion}, TrueType (glyf) outlines: ReportLab embeds subsets of it in licence PDFs, Pillow draws the e-seal text with it. Kept in \`dgov/licences/fonts/\`, not under static/, because browsers never load it`);
+md.push('- Files taken:');
+md.push(`  - \`${PDF_FONT_SRC}\` → \`dgov/licences/fonts/${PDF_FONT_FILE}\` (${pdfFontMiB} MiB, sha256 \`${pdfFontSha}\`)`);
+md.push('  - `LICENSE_FONT` → `dgov/licences/fonts/OFL.txt`');
+md.push('  - and the script writes `dgov/licences/fonts/README.md`');
+md.push('- Not taken: the other eight weights, the preview PNGs, the JavaScript loader and the package\'s MIT `LICENSE`.', '');
 fs.writeFileSync(path.join(OUT, 'VERSIONS.md'), md.join('\n'));
 console.log(`    htmx.org ${htmx.version}, ${FONT} ${font.version} (${fontFiles.length} woff2), axe-core ${axe.version}`);
 console.log(`    ${BPMN} ${bpmn.version} (${bpmnFonts.size} font files), ${CAMUNDA} ${camunda.version}`);
+console.log(`    ${PDF_FONT} ${pdfFont.version} (${PDF_FONT_FILE}, ${pdfFontMiB} MiB)`);
 NODE
 
 echo "==> installing into $VENDOR"
@@ -294,6 +374,10 @@ for d in htmx noto-sans-sc axe-core bpmn-js camunda-bpmn-moddle; do
   cp -R "$OUT/$d" "$VENDOR/$d"
 done
 cp "$OUT/VERSIONS.md" "$VENDOR/VERSIONS.md"
+mkdir -p "$PDF_FONTS"
+for f in NotoSansSC-Regular.ttf OFL.txt README.md; do
+  cp "$OUT/pdf-fonts/$f" "$PDF_FONTS/$f"
+done
 
 if [ -e "$ROOT/node_modules" ]; then
   echo "vendor.sh: warning: $ROOT/node_modules exists (not created by this script); do not commit it" >&2
@@ -304,3 +388,4 @@ du -sh "$VENDOR"
 for d in htmx noto-sans-sc noto-sans-sc/files axe-core bpmn-js bpmn-js/assets camunda-bpmn-moddle; do
   printf '    %-20s %s files\n' "$d/" "$(find "$VENDOR/$d" -maxdepth 1 -type f | wc -l)"
 done
+du -sh "$PDF_FONTS"

@@ -29,6 +29,8 @@ class Perm(enum.StrEnum):
     CATALOG_MANAGE = "catalog.manage"
     CASE_VIEW = "cases.view"
     CASE_WINDOW = "cases.window"
+    SEALS_MANAGE = "licences.seals.manage"
+    LICENCE_ISSUE = "licences.issue"
 
 
 STAFF_WORK_ROLES = frozenset(
@@ -59,6 +61,10 @@ RULES: dict[Perm, frozenset[Role]] = {
     Perm.CASE_VIEW: frozenset({Role.WINDOW_CLERK, Role.APPROVER, Role.DEPT_ADMIN, Role.LEADER}),
     # 一窗综合受理: a window clerk enters cases for the departments their role covers.
     Perm.CASE_WINDOW: frozenset({Role.WINDOW_CLERK}),
+    # A department's administrator makes its e-seals, rotates their keys, suspends or revokes them.
+    Perm.SEALS_MANAGE: frozenset({Role.DEPT_ADMIN}),
+    # Issuing by hand, changing, renewing and revoking a department's licences.
+    Perm.LICENCE_ISSUE: frozenset({Role.APPROVER, Role.DEPT_ADMIN}),
     Perm.ROLES: frozenset({Role.SECURITY_ADMIN}),
     Perm.SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Perm.AUDIT_VIEW: frozenset({Role.AUDIT_ADMIN}),

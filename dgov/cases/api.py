@@ -67,6 +67,8 @@ class CaseSubmit(Schema):
     item_code: str
     data: dict[str, Any]
     draft_id: int | None = None
+    # 用证: material id -> identifier of a licence in the applicant's wallet that stands in for it.
+    licences: dict[int, str] = {}
 
 
 class EventRead(Schema):
@@ -282,6 +284,7 @@ def case_submit(request: HttpRequest) -> Status:
             data=payload.data,
             uploads=uploads,
             idempotency_key=idempotency_key,
+            licences=_wallet_choices(person, payload.licences),
             channel=Channel.PARTNER,
             partner_name=auth.name,
             via_token=auth,
@@ -298,10 +301,21 @@ def case_submit(request: HttpRequest) -> Status:
             uploads=uploads,
             idempotency_key=idempotency_key,
             draft=draft,
+            licences=_wallet_choices(auth, payload.licences),
             request=request,
         )
     status = 200 if getattr(case, "replayed", False) else 201
     return Status(status, _case_read(case, full=True))
+
+
+def _wallet_choices(person: User, chosen: dict[int, str]) -> dict[int, int]:
+    """Identifiers the caller chose, as the ids of licences in the person's wallet (0 = not theirs:
+    the service then refuses that material with a field error)."""
+    from dgov.licences.selectors import licence_list_for_holder
+
+    wanted = {str(v).strip().upper() for v in chosen.values()}
+    mine = dict(licence_list_for_holder(user=person).filter(identifier__in=wanted).values_list("identifier", "pk"))
+    return {int(m): mine.get(str(v).strip().upper(), 0) for m, v in chosen.items()}
 
 
 @router.get("/cases", response=list[CaseRead], summary="My cases, or the cases my roles cover")

@@ -204,6 +204,8 @@ class CaseEvent(models.Model):
         WITHDRAWN = "withdrawn", pgettext_lazy("application", "Withdrawn")
         STEP = "step", _("Step completed")
         OPINION = "opinion", _("Opinion")
+        LICENCE_ISSUED = "licence_issued", _("E-licence issued")
+        LICENCE_PENDING = "licence_pending", _("E-licence not yet issued")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)

@@ -17,6 +17,7 @@ locked first, then the process instance (always in that order).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import secrets
 from collections.abc import Iterable, Mapping
@@ -84,6 +85,45 @@ def _uploadable(item: ServiceItem) -> dict[int, ItemMaterial]:
         for m in item.materials.all()
         if m.source == ItemMaterial.Source.APPLICANT and not material_is_online_form(m)
     }
+
+
+def _check_licences(
+    item: ServiceItem, applicant: User, choices: Mapping[int, int], errors: dict[str, list[str]], *, window: bool
+) -> list[tuple[ItemMaterial, Any]]:
+    """The (material, licence) pairs chosen from the applicant's wallet, each checked."""
+    from dgov.licences.selectors import licences_usable_for
+
+    by_id = {m.pk: m for m in item.materials.all() if m.source == ItemMaterial.Source.LICENCE}
+    chosen: list[tuple[ItemMaterial, Any]] = []
+    for material_id, licence_id in choices.items():
+        key = f"licence_{material_id}"
+        if window:
+            errors[key] = [_("At the window the clerk looks licences up; none are chosen from a wallet.")]
+            continue
+        try:
+            material = by_id.get(int(material_id))
+            wanted = int(licence_id)
+        except (TypeError, ValueError):
+            errors[key] = [_("Choose a licence from your wallet.")]
+            continue
+        if material is None:
+            errors[key] = [_("This material is not taken from an e-licence.")]
+            continue
+        usable = {lic.pk: lic for lic in licences_usable_for(user=applicant, type_code=material.source_ref)}
+        if wanted not in usable:
+            errors[key] = [_("Choose one of your licences of this type that is in force.")]
+            continue
+        chosen.append((material, usable[wanted]))
+    return chosen
+
+
+def _present(
+    case: Case, presented: list[tuple[ItemMaterial, Any]], applicant: User, request: HttpRequest | None
+) -> None:
+    from dgov.licences.services import licence_use_in_case
+
+    for material, licence in presented:
+        licence_use_in_case(actor=applicant, case=case, item_material=material, licence=licence, request=request)
 
 
 def _check_uploads(
@@ -346,6 +386,7 @@ def case_submit(
     partner_name: str = "",
     via_token: ApiToken | None = None,
     draft: Case | None = None,
+    licences: Mapping[int, int] | None = None,
     request: HttpRequest | None = None,
 ) -> Case:
     """Submit an application: online by the applicant (actor), at the window by a clerk for
@@ -353,7 +394,12 @@ def case_submit(
 
     With an idempotency key, submitting the same thing again returns the first case; the same key
     with different content is a ConflictError. Raises ApplicationError with field errors (form
-    fields by name, files as ``material_<id>``) and writes nothing when anything is wrong."""
+    fields by name, files as ``material_<id>``, wallet licences as ``licence_<id>``) and writes
+    nothing when anything is wrong.
+
+    ``licences`` maps materials whose source is a licence type to licences in the applicant's
+    wallet (用证): choosing one is the holder's authorisation to use it for this case, and the
+    use is logged. At the window the clerk looks licences up instead."""
     if channel not in Channel.values:
         raise ApplicationError(_("Unknown channel."), code="invalid_channel")
     if channel == Channel.WINDOW:
@@ -388,6 +434,7 @@ def case_submit(
         raise ConflictError(_("This draft has already been submitted or deleted."), code="draft_gone")
     clean, errors = clean_form_data(item.form_schema, dict(data), require=True)
     checked = _check_uploads(item, uploads or {}, errors)
+    presented = _check_licences(item, applicant, licences or {}, errors, window=channel == Channel.WINDOW)
     have = {m for m, _u in checked}
     if draft is not None:
         have |= set(draft.materials.values_list("item_material_id", flat=True))
@@ -433,6 +480,7 @@ def case_submit(
             case.status = Case.Status.DRAFT
             case.save()
             _store(case, checked, actor, stored)
+            _present(case, presented, applicant, request)
             # Labels are not stored as text (the timeline shows the channel in the reader's language).
             _event(
                 case,
@@ -646,6 +694,10 @@ def _apply_step(
             case.status = Case.Status.CONCLUDED
             # The result is shown from case.result in the reader's language, not stored as text.
             _event(case, CaseEvent.Kind.CONCLUDED, actor=actor)
+            if case.result == Case.Result.APPROVED and case.item.output_licence_type:
+                # Issued after commit (in a worker where there is a broker): a missing seal or a
+                # face field without a value must not undo the approval; staff then issue by hand.
+                transaction.on_commit(functools.partial(_queue_licence, case.pk), robust=True)
         _notify(
             case,
             _("Case %(number)s concluded") % {"number": case.number},
@@ -654,6 +706,43 @@ def _apply_step(
         )
     case.updated_at = now
     case.save(update_fields=changed)
+
+
+# --- E-licence of an approved case -----------------------------------------------------------
+
+
+def _queue_licence(case_id: int) -> None:
+    from dgov.cases.tasks import issue_licence
+
+    issue_licence.delay(case_id)
+
+
+def case_issue_licence(
+    *, case_id: int, actor: User | None = None, face: dict[str, Any] | None = None, request: HttpRequest | None = None
+) -> Any:
+    """Issue the e-licence of an approved case (the platform after approval, or staff by hand) and
+    tell the applicant; once per case however often it is asked. A refusal by the licences app
+    (no seal, a face field without a value) is noted on the staff timeline and raised."""
+    from dgov.licences.services import LicenceError, licence_issue_for_case
+
+    case = Case.objects.select_related("item", "department", "applicant").get(pk=case_id)
+    already = hasattr(case, "licence")
+    try:
+        licence = licence_issue_for_case(case=case, actor=actor, face=face, request=request)
+    except LicenceError as exc:
+        if actor is None:
+            with transaction.atomic():
+                _event(case, CaseEvent.Kind.LICENCE_PENDING, actor=None, note=exc.message, public=False)
+        raise
+    if not already:
+        with transaction.atomic():
+            _event(case, CaseEvent.Kind.LICENCE_ISSUED, actor=actor, note=licence.identifier, label=licence.issuer.name)
+            _notify(
+                case,
+                _("Case %(number)s: your e-licence is ready") % {"number": case.number},
+                _("%(type)s was issued and is in your licence wallet.") % {"type": licence.type.name},
+            )
+    return licence
 
 
 # --- Corrections and withdrawal --------------------------------------------------------------

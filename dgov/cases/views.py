@@ -41,7 +41,26 @@ def _form_values(request: HttpRequest, item: ServiceItem) -> dict[str, Any]:
     return {name: request.POST.get(name, "") for name in names if name in request.POST}
 
 
-def _material_rows(item: ServiceItem, case: Case | None, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+def _licence_choices(request: HttpRequest, item: ServiceItem) -> dict[int, int]:
+    """The wallet licences chosen for licence-sourced materials (``licence_<material id>`` fields)."""
+    chosen: dict[int, int] = {}
+    for m in item.materials.all():
+        value = request.POST.get(f"licence_{m.pk}", "")
+        if m.source == m.Source.LICENCE and value.isdigit():
+            chosen[m.pk] = int(value)
+    return chosen
+
+
+def _material_rows(
+    item: ServiceItem,
+    case: Case | None,
+    errors: dict[str, list[str]],
+    *,
+    wallet_user: Any = None,
+    chosen: dict[int, int] | None = None,
+) -> list[dict[str, Any]]:
+    from dgov.licences.selectors import licences_usable_for
+
     have: dict[int, list[Any]] = {}
     if case is not None and case.pk:
         for upload in case.materials.filter(replaced_at__isnull=True):
@@ -55,7 +74,12 @@ def _material_rows(item: ServiceItem, case: Case | None, errors: dict[str, list[
                 "required": services.material_needs_upload(m),
                 "online_form": services.material_is_online_form(m),
                 "files": have.get(m.pk, []),
-                "errors": errors.get(f"material_{m.pk}", []),
+                "errors": errors.get(f"material_{m.pk}", []) + errors.get(f"licence_{m.pk}", []),
+                # The applicant's own licences that can stand in for this material (用证).
+                "licences": licences_usable_for(user=wallet_user, type_code=m.source_ref)
+                if wallet_user is not None and m.source == m.Source.LICENCE
+                else [],
+                "chosen": (chosen or {}).get(m.pk),
             }
         )
     return rows
@@ -67,6 +91,9 @@ def _apply_context(
     errors: dict[str, list[str]],
     case: Case | None,
     key: str,
+    *,
+    wallet_user: Any = None,
+    chosen: dict[int, int] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     fields = form_fields(item.form_schema)
@@ -76,7 +103,7 @@ def _apply_context(
     return {
         "item": item,
         "fields": fields,
-        "materials": _material_rows(item, case, errors),
+        "materials": _material_rows(item, case, errors, wallet_user=wallet_user, chosen=chosen),
         "general_errors": errors.get("__all__", []),
         "draft": case if case is not None and case.status == Case.Status.DRAFT else None,
         "idempotency_key": key,
@@ -101,6 +128,7 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         values = _form_values(request, item)
         uploads = _uploads(request)
+        chosen = _licence_choices(request, item)
         key = request.POST.get("idempotency_key", "")[:64]
         try:
             if request.POST.get("action") == "draft":
@@ -108,11 +136,20 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
                 messages.success(request, _("Your draft is saved. You can come back to it from My cases."))
                 return redirect("cases:apply", code=item.code)
             case = services.case_submit(
-                actor=user, item=item, data=values, uploads=uploads, idempotency_key=key, draft=draft, request=request
+                actor=user,
+                item=item,
+                data=values,
+                uploads=uploads,
+                idempotency_key=key,
+                draft=draft,
+                licences=chosen,
+                request=request,
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
-            context = _apply_context(item, values, exc.field_errors, draft, key, refused=True)
+            context = _apply_context(
+                item, values, exc.field_errors, draft, key, wallet_user=user, chosen=chosen, refused=True
+            )
             return render(request, "cases/apply.html", context, status=400)
         messages.success(request, _("Your application was submitted. Keep the case number and verification code."))
         return redirect("cases:mine_detail", pk=case.pk)
@@ -122,7 +159,7 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
         return render(request, "cases/cannot_apply.html", {"item": item, "reason": exc.message}, status=403)
     values = draft.form_data if draft is not None else services.prefill_for(user, item.form_schema)
     prefilled = set(services.prefill_for(user, item.form_schema))
-    context = _apply_context(item, values, {}, draft, uuid.uuid4().hex, prefilled=prefilled)
+    context = _apply_context(item, values, {}, draft, uuid.uuid4().hex, wallet_user=user, prefilled=prefilled)
     return render(request, "cases/apply.html", context)
 
 
@@ -217,7 +254,16 @@ def _detail_context(case: Case, *, staff: bool, errors: dict[str, list[str]] | N
         "diagram_xml_url": reverse("cases:process_xml", args=[case.pk]) if staff and definition else "",
         "active_ids": sorted({t.spec_id for t in open_tasks}),
         "done_ids": sorted({t.spec_id for t in done}),
+        "presented": _presented_licences(case),
     }
+
+
+def _presented_licences(case: Case) -> list[dict[str, Any]]:
+    """Licences the applicant chose from their wallet for this case, each verified now."""
+    from dgov.licences.selectors import licence_case_uses
+    from dgov.licences.verification import verify_licence
+
+    return [{"use": use, "verdict": verify_licence(use.licence)} for use in licence_case_uses(case=case)]
 
 
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
