@@ -17,6 +17,8 @@ from dgov.accounts.api import router as accounts_router
 from dgov.cases.api import router as cases_router
 from dgov.catalog.api import router as catalog_router
 from dgov.core.errors import ApplicationError
+from dgov.licences.api import router as licences_router
+from dgov.licences.api_staff import router as licences_staff_router
 
 
 class SystemToken(HttpBearer):
@@ -97,3 +99,5 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/accounts", accounts_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("", cases_router)
+api.add_router("/licences", licences_router)
+api.add_router("/licences", licences_staff_router)

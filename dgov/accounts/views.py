@@ -163,6 +163,8 @@ def workbench(request: AuthedRequest) -> HttpResponse:
             "mfa_waived": mfa_waived(user),
             "can_window": has_perm(user, Perm.CASE_WINDOW),
             "can_manage_catalogue": has_perm(user, Perm.CATALOG_MANAGE),
+            "can_manage_seals": has_perm(user, Perm.SEALS_MANAGE),
+            "can_issue_licences": has_perm(user, Perm.LICENCE_ISSUE),
         },
     )
 

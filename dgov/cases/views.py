@@ -383,6 +383,13 @@ def staff_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context["can_correct_for_applicant"] = case.channel == Channel.WINDOW and has_perm(
         request.user, Perm.CASE_WINDOW, department=case.department
     )
+    # The e-licence of an approved case whose item outputs one: shown once issued, else a button.
+    context["licence_due"] = bool(
+        case.status == Case.Status.CONCLUDED and case.result == Case.Result.APPROVED and case.item.output_licence_type
+    )
+    if context["licence_due"]:
+        context["case_licence"] = getattr(case, "licence", None)
+        context["can_issue_licence"] = has_perm(request.user, Perm.LICENCE_ISSUE, department=case.department)
     return render(request, "cases/staff_detail.html", context)
 
 

@@ -8,7 +8,6 @@ e-copy of their resident ID card. Idempotent.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -149,7 +148,8 @@ def load_demo_wallets() -> int:
     if enterprise is None or citizen is None or Licence.objects.filter(holder_user__in=[enterprise, citizen]).exists():
         return 0
     made = 0
-    start = local_date(timezone.now() - timedelta(days=400))
+    # Issued when the demo is loaded, so the printed issue date and the signed one agree.
+    start = local_date(timezone.now())
     issue_date = f"{start.year}年{start.month}月{start.day}日"
     company = {
         "holder_kind": LicenceType.Holder.ENTERPRISE,
