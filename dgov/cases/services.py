@@ -726,22 +726,26 @@ def case_issue_licence(
     from dgov.licences.services import LicenceError, licence_issue_for_case
 
     case = Case.objects.select_related("item", "department", "applicant").get(pk=case_id)
-    already = hasattr(case, "licence")
     try:
-        licence = licence_issue_for_case(case=case, actor=actor, face=face, request=request)
+        with transaction.atomic():
+            # The case row is locked before looking for its licence: of two concurrent calls the
+            # second waits here, then finds the licence and adds no second event or notice.
+            already = hasattr(Case.objects.select_for_update().get(pk=case.pk), "licence")
+            licence = licence_issue_for_case(case=case, actor=actor, face=face, request=request)
+            if not already:
+                _event(
+                    case, CaseEvent.Kind.LICENCE_ISSUED, actor=actor, note=licence.identifier, label=licence.issuer.name
+                )
+                _notify(
+                    case,
+                    _("Case %(number)s: your e-licence is ready") % {"number": case.number},
+                    _("%(type)s was issued and is in your licence wallet.") % {"type": licence.type.name},
+                )
     except LicenceError as exc:
         if actor is None:
             with transaction.atomic():
                 _event(case, CaseEvent.Kind.LICENCE_PENDING, actor=None, note=exc.message, public=False)
         raise
-    if not already:
-        with transaction.atomic():
-            _event(case, CaseEvent.Kind.LICENCE_ISSUED, actor=actor, note=licence.identifier, label=licence.issuer.name)
-            _notify(
-                case,
-                _("Case %(number)s: your e-licence is ready") % {"number": case.number},
-                _("%(type)s was issued and is in your licence wallet.") % {"type": licence.type.name},
-            )
     return licence
 
 

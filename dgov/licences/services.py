@@ -214,7 +214,7 @@ def seal_set_status(
 def signing_key_for(department: Department) -> SealKey:
     """The current key of the department's usable seal, licence seals first."""
     now = timezone.now()
-    seals = [s for s in department.seals.filter(status=Seal.Status.ACTIVE) if s.is_usable(now)]
+    seals = [s for s in department.seals.filter(status=Seal.Status.ACTIVE).defer("image_png") if s.is_usable(now)]
     seals.sort(key=lambda s: (s.kind != Seal.Kind.LICENCE, s.kind != Seal.Kind.OFFICIAL, s.code))
     for seal in seals:
         key = seal.keys.filter(retired_at__isnull=True).first()
@@ -250,11 +250,13 @@ def licence_type_upsert(*, code: str, defaults: dict[str, Any]) -> LicenceType:
 def _validity(ltype: LicenceType, start: date) -> date | None:
     if not ltype.validity_years:
         return None
+    # The day before the anniversary; from 29 February the anniversary of a common year is 1 March,
+    # so the period ends on 28 February (民法典 第二百零二条: no corresponding day -> the month's end).
     try:
-        end = start.replace(year=start.year + ltype.validity_years)
-    except ValueError:  # 29 February
-        end = start.replace(year=start.year + ltype.validity_years, day=28)
-    return end - timedelta(days=1)
+        anniversary = start.replace(year=start.year + ltype.validity_years)
+    except ValueError:
+        anniversary = date(start.year + ltype.validity_years, 3, 1)
+    return anniversary - timedelta(days=1)
 
 
 def _holder_shown(kind: str, holder_id: str) -> str:
@@ -406,8 +408,10 @@ def licence_issue_for_case(
 
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("item", "applicant", "department").get(pk=case.pk)
-        existing = Licence.objects.filter(case=case).first()
+        existing = Licence.objects.filter(case=case).select_related("issuer").first()
         if existing is not None:
+            if actor is not None and not has_perm(actor, Perm.LICENCE_ISSUE, department=existing.issuer):
+                raise PermissionDenied
             return existing
         if case.status != Case.Status.CONCLUDED or case.result != Case.Result.APPROVED:
             raise LicenceError(_("Only an approved, concluded case gets a licence."), code="case_not_approved")

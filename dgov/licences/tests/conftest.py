@@ -66,7 +66,7 @@ def licences_demo(jianghai: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
 
 @pytest.fixture
 def enterprise(licences_demo: dict[str, int]) -> User:
-    """江门市江海区示范餐饮有限公司's account; holds a demo food business licence."""
+    """江门市江海区星辉电子科技有限公司（示例）: the demo enterprise; holds a demo food business licence."""
     return User.objects.get(username="enterprise")
 
 

@@ -10,6 +10,7 @@ approver of 民政, ``clerk`` the district's window clerk, ``admin`` the system 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -451,6 +452,13 @@ def test_a_change_makes_version_002_and_cancels_001(approver: User, food_licence
 def test_renewal_starts_a_new_validity(approver: User, food_licence: Licence, login: Any) -> None:
     client = login(approver)
     assert client.post(f"/licences/work/licences/{food_licence.pk}/renew/", {}).status_code == 400
+    # Issued a year ago: the renewed period starts today, after the old one's start.
+    year = timedelta(days=365)
+    assert food_licence.valid_until is not None
+    Licence.objects.filter(pk=food_licence.pk).update(
+        valid_from=food_licence.valid_from - year, valid_until=food_licence.valid_until - year
+    )
+    food_licence.refresh_from_db()
     response = client.post(f"/licences/work/licences/{food_licence.pk}/renew/", {"confirm": "on"})
     assert response.status_code == 302
     new = Licence.objects.get(previous=food_licence)
