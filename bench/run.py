@@ -12,12 +12,15 @@ Two measurements, each reported side by side so that a noisy machine cancels out
    persistent connections, POST /api/v1/cases (multipart with PDFs, JSON, partner channel) against a bare
    endpoint doing one INSERT, at 1, 10 and 50 clients; where a submission's time goes; one staff step
    (case_task_complete) p50/p99; catalogue search over 5,000 items on PostgreSQL and SQLite.
-3. `make run` on a fresh clone of the committed HEAD: seconds from start until GET / answers 200, with an
+3. E-licences, in-process (bench/licences.py): SM2 signatures per core with the platform's crypto module
+   against gmssl-pyx's own message calls, the pure-Python gmssl and Ed25519; licence issue end to end,
+   PDF rendering and verify_text p50/p99, on a throwaway PostgreSQL database (SQLite when none answers).
+4. `make run` on a fresh clone of the committed HEAD: seconds from start until GET / answers 200, with an
    empty pip cache and then with the cache the first run filled.
 
 Everything is bounded in time, targets 127.0.0.1 only, and cleans up its processes, temporary directories
 and databases on errors and Ctrl-C. Results: a JSON file in bench/results/ (git-ignored) and markdown tables.
-`--only`/`--skip` choose the parts (rates, cases, profile, tasks, search, make-run).
+`--only`/`--skip` choose the parts (rates, cases, profile, tasks, search, licences, make-run).
 """
 
 from __future__ import annotations
@@ -705,6 +708,11 @@ def markdown(result: dict[str, object]) -> str:
         from bench import cases
 
         lines += cases.markdown({}, result.get("search_sqlite"))
+    lic = result.get("licences")
+    if isinstance(lic, dict):
+        from bench import licences
+
+        lines += licences.markdown(lic)
     runs = result.get("make_run")
     if isinstance(runs, list) and runs:
         lines += [
@@ -721,7 +729,7 @@ def markdown(result: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-PARTS = ("rates", "cases", "profile", "tasks", "search", "make-run")
+PARTS = ("rates", "cases", "profile", "tasks", "search", "licences", "make-run")
 
 
 def part_list(text: str) -> set[str]:
@@ -732,7 +740,7 @@ def part_list(text: str) -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench import cases
+    from bench import cases, licences
 
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -741,7 +749,8 @@ def main(argv: list[str] | None = None) -> int:
             "Parts, run in this order: rates (SQLite, gunicorn: /healthz and / against a bare view), "
             "cases (PostgreSQL, gunicorn: case submissions against one INSERT), profile (where a "
             "submission's time goes), tasks (one staff step), search (5,000 items on PostgreSQL and "
-            "SQLite), make-run (make run on a fresh clone). All by default; --only/--skip choose."
+            "SQLite), licences (SM2 signatures per core, licence issue, PDF and verify in-process), "
+            "make-run (make run on a fresh clone). All by default; --only/--skip choose."
         ),
     )
     parser.add_argument("--only", type=part_list, help="run only these parts (comma-separated)")
@@ -767,11 +776,14 @@ def main(argv: list[str] | None = None) -> int:
         "--make-run-timeout", type=float, default=240.0, help="give up on one `make run` after this (240 s)"
     )
     cases.add_arguments(parser)
+    licences.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.warmup < 0 or args.rounds < 1 or args.concurrency < 1 or args.workers < 1:
         parser.error("durations, rounds, concurrency and workers must be positive")
     if args.cases_duration <= 0 or args.cases_warmup < 0 or args.cases_rounds < 1:
         parser.error("the cases part's durations and rounds must be positive")
+    if min(args.crypto_rounds, args.issues, args.pdfs, args.verifies) < 1 or args.crypto_seconds <= 0:
+        parser.error("the licences part's rounds, seconds and counts must be positive")
     if args.cases_users < max(args.cases_concurrency):
         parser.error("--cases-users must be at least the highest --cases-concurrency")
     parts = set(args.only or PARTS)
@@ -802,6 +814,8 @@ def main(argv: list[str] | None = None) -> int:
             result["postgres"] = cases.bench_postgres(args, pg_parts)
         if "search" in parts:
             result["search_sqlite"] = cases.bench_search_sqlite(args)
+        if "licences" in parts:
+            result["licences"] = licences.bench_licences(args)
         if "make-run" in parts:
             result["make_run"] = bench_make_run(args)
     except KeyboardInterrupt:
