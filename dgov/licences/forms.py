@@ -62,6 +62,14 @@ class SealCreateForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("To the end of this day."),
     )
+    picture = forms.FileField(
+        label=_("Seal picture (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png"}),
+        help_text=_(
+            "A PNG of the seal, up to 1 MB. Without one the platform draws the seal from the department's name."
+        ),
+    )
 
     def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

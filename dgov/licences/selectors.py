@@ -225,3 +225,23 @@ def items_accepting_licences() -> QuerySet[Any]:
         .select_related("department")
         .order_by("code")
     )
+
+
+def items_with_unknown_licence_types() -> list[dict[str, Any]]:
+    """Published items that name a licence type (output, or a material's source) the platform does
+    not know: their licences cannot be issued, or presented, until the type is defined."""
+    from dgov.catalog.models import ItemMaterial, ServiceItem
+
+    known = set(LicenceType.objects.values_list("code", flat=True))
+    rows: list[dict[str, Any]] = []
+    published = ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED).select_related("department")
+    for item in published.exclude(output_licence_type="").order_by("code"):
+        if item.output_licence_type not in known:
+            rows.append({"item": item, "code": item.output_licence_type, "use": "output"})
+    materials = ItemMaterial.objects.filter(source=ItemMaterial.Source.LICENCE, item__in=published).select_related(
+        "item__department"
+    )
+    for material in materials.order_by("item__code", "position"):
+        if material.source_ref not in known:
+            rows.append({"item": material.item, "code": material.source_ref, "use": "material"})
+    return rows

@@ -40,6 +40,7 @@ from dgov.licences.sealimage import SEAL_NAME_MAX_CHARS, seal_png
 
 SHARE_DAYS_MAX = 30
 MAX_REASON = 200
+SEAL_PICTURE_MAX_BYTES = 1024 * 1024
 
 
 class LicenceError(ApplicationError):
@@ -118,13 +119,17 @@ def seal_create(
     if end <= start:
         errors["valid_until"] = [_("The end of validity must come after its start.")]
     picture = image_png
+    if picture is not None:
+        problem = seal_picture_problem(picture)
+        if problem:
+            errors["picture"] = [problem]
     if picture is None and not errors:
         # The picture's bottom line is what the name adds to the department's (e.g. 电子证照专用章).
         bottom = name.removeprefix(department.name)
         try:
             picture = seal_png(department.name, bottom if len(bottom) <= 12 else "")
         except ValueError:
-            errors["department"] = [_("A seal picture fits a department name of 2 to 20 characters; upload one.")]
+            errors["picture"] = [_("A seal picture fits a department name of 2 to 20 characters; upload one.")]
     if errors:
         raise LicenceError(_("Please correct the marked fields."), code="invalid_seal", field_errors=errors)
     with transaction.atomic():
@@ -150,6 +155,27 @@ def seal_create(
             request=request,
         )
     return seal
+
+
+def seal_picture_problem(data: bytes) -> str:
+    """Why an uploaded seal picture is refused, or "" when it is a usable PNG (checked by content)."""
+    from io import BytesIO
+
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > SEAL_PICTURE_MAX_BYTES:
+        return _("The picture is larger than 1 MB.")
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _("The picture must be a PNG file (a transparent background suits a seal).")
+    try:
+        with Image.open(BytesIO(data)) as image:
+            image.verify()
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return _("The picture is damaged or not a PNG image.")
+    if not (64 <= width <= 4096 and 64 <= height <= 4096):
+        return _("The picture must be between 64 and 4096 pixels wide and high.")
+    return ""
 
 
 def seal_key_rotate(*, actor: User | None, seal: Seal, request: HttpRequest | None = None) -> SealKey:

@@ -100,9 +100,10 @@ def seal_list(request: AuthedRequest) -> HttpResponse:
 
 @requires(Perm.SEALS_MANAGE)
 def seal_create(request: AuthedRequest) -> HttpResponse:
-    form = SealCreateForm(request.POST or None, departments=_managed_departments(request))
+    form = SealCreateForm(request.POST or None, request.FILES or None, departments=_managed_departments(request))
     if request.method == "POST" and form.is_valid():
         start, end = form.validity()
+        upload = form.cleaned_data.get("picture")
         try:
             seal = services.seal_create(
                 actor=request.user,
@@ -111,6 +112,7 @@ def seal_create(request: AuthedRequest) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 valid_from=start,
                 valid_until=end,
+                image_png=upload.read(services.SEAL_PICTURE_MAX_BYTES + 1) if upload else None,
                 request=request,
             )
         except ApplicationError as exc:
@@ -480,4 +482,5 @@ def indicators(request: AuthedRequest) -> HttpResponse:
             {"number": number, "name": name, **value, **target, "met": value["percent"] >= target["target_2025"]}
         )
     items = selectors.items_accepting_licences().prefetch_related("materials")
-    return render(request, "licences/work/indicators.html", {"rows": rows, "items": items})
+    unknown = selectors.items_with_unknown_licence_types()
+    return render(request, "licences/work/indicators.html", {"rows": rows, "items": items, "unknown": unknown})

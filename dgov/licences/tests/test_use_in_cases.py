@@ -20,7 +20,7 @@ from dgov.catalog.models import ItemMaterial, ServiceItem
 from dgov.core.errors import ApplicationError
 from dgov.licences import services
 from dgov.licences.models import Licence, LicenceType, LicenceUse
-from dgov.licences.tests.conftest import PDF, _uploads
+from dgov.licences.tests.conftest import PDF, _uploads, dept_admin
 
 SHOP = {
     "trade_name": "江海区陈记杂货店（示例）",
@@ -88,7 +88,7 @@ def test_a_wrong_choice_is_refused_with_a_field_error_and_nothing_written(
     elif problem == "not_a_licence_material":
         material_id = shop_item.materials.exclude(source=ItemMaterial.Source.LICENCE).first().pk  # type: ignore[union-attr]
     elif problem == "revoked":
-        admin = _issuer_admin(id_card)
+        admin = dept_admin("gaj-admin", id_card.issuer)
         services.licence_set_status(actor=admin, licence=id_card, status=Licence.Status.REVOKED, reason="证件挂失")
     cases_before, uses_before = Case.objects.count(), LicenceUse.objects.count()
     choice: dict[Any, Any] = {material_id: licence_id} if problem != "garbage" else {id_material.pk: "x"}
@@ -96,21 +96,6 @@ def test_a_wrong_choice_is_refused_with_a_field_error_and_nothing_written(
         _submit(citizen, shop_item, choice)
     assert f"licence_{material_id}" in refused.value.field_errors
     assert (Case.objects.count(), LicenceUse.objects.count()) == (cases_before, uses_before)
-
-
-def _issuer_admin(licence: Licence) -> User:
-    from dgov.accounts.services import role_grant, user_create
-
-    user = user_create(
-        actor=None,
-        username="gaj-admin",
-        password="Gaj-admin-pass-2025!",
-        kind="staff",
-        real_name="公安管理员",
-        department=licence.issuer,
-    )
-    role_grant(actor=None, user=user, role="dept_admin", department=licence.issuer)
-    return user
 
 
 def test_at_the_window_licences_are_looked_up_not_chosen(
@@ -154,7 +139,7 @@ def test_the_apply_page_offers_the_wallet_licence_and_the_staff_page_shows_it_ve
     assert id_card.identifier in staff_page
     assert "badge-ok" in staff_page
     # Once revoked, the same page says so instead of "verified".
-    admin = _issuer_admin(id_card)
+    admin = dept_admin("gaj-admin", id_card.issuer)
     services.licence_set_status(actor=admin, licence=id_card, status=Licence.Status.REVOKED, reason="证件挂失")
     staff_page = login(clerk).get(f"/cases/work/cases/{case.pk}/").content.decode()
     assert "badge-bad" in staff_page and "证件挂失" in staff_page
@@ -221,3 +206,19 @@ def test_indicator_19_counts_licensing_items_in_which_a_licence_was_used(
     assert shop_item in list(items_accepting_licences())
     # A person's licence type is what the material names.
     assert LicenceType.objects.get(code="resident_id_card").holder_kind == LicenceType.Holder.PERSON
+
+
+def test_licence_types_the_catalogue_names_but_nobody_defined_are_listed(
+    citizen: User, shop_item: ServiceItem, id_material: ItemMaterial, login: Callable[[User], Any]
+) -> None:
+    from dgov.licences.selectors import items_with_unknown_licence_types
+
+    assert items_with_unknown_licence_types() == []
+    ItemMaterial.objects.filter(pk=id_material.pk).update(source_ref="unknown_permit")
+    ServiceItem.objects.filter(pk=shop_item.pk).update(output_licence_type="unknown_licence")
+    rows = items_with_unknown_licence_types()
+    assert {"item": shop_item, "code": "unknown_permit", "use": "material"} in rows
+    assert {"item": shop_item, "code": "unknown_licence", "use": "output"} in rows
+    leader = User.objects.get(username="leader")
+    page = login(leader).get("/licences/work/indicators/").content.decode()
+    assert "unknown_permit" in page and "unknown_licence" in page
