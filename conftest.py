@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -101,3 +102,43 @@ def outsider(jianghai: None) -> User:
 @pytest.fixture
 def district(jianghai: None) -> Region:
     return Region.objects.get(code="440704")
+
+
+@pytest.fixture
+def login(jianghai: None) -> Callable[[User], Any]:
+    """login(user) -> a test Client signed in as user. Staff accounts created by tests are marked
+    demo accounts so the same MFA waiver as the demo staff applies (the second factor has its own tests)."""
+    from django.test import Client
+
+    def _login(user: User) -> Client:
+        if user.kind == User.Kind.STAFF and not user.is_demo:
+            User.objects.filter(pk=user.pk).update(is_demo=True)
+            user.is_demo = True
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def reference_data_again(transactional_db: None) -> None:
+    """For transactional tests: an earlier one flushed the database, so load what the session
+    fixture loaded (calendar, processes, demo accounts and catalogue) when it is missing."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from dgov.accounts.demo import load_all
+    from dgov.catalog.demo import load_demo_catalog
+    from dgov.core.models import CalendarYear
+    from dgov.core.workdays import calendar_seed_from_library
+    from dgov.workflow.services import process_definitions_load_shipped
+
+    # The flush also removed what data migrations wrote: the catalogue's life events.
+    import_module("dgov.catalog.migrations.0001_service_catalogue").add_life_events(apps, None)
+    if not CalendarYear.objects.exists():
+        calendar_seed_from_library(actor=None)
+    process_definitions_load_shipped(actor=None)
+    load_all()
+    load_demo_catalog()

@@ -278,13 +278,24 @@ def manage(env: dict[str, str], *command: str, timeout: float = 300) -> None:
     )
 
 
-def inproc(env: dict[str, str], tmp: Path, command: str, *options: str, timeout: float = 600) -> dict[str, Any]:
-    """Run `python -m bench.inproc command` with env; its JSON result."""
+def bench_env(var_dir: Path, database_url: str | None = None) -> dict[str, str]:
+    """The environment of the platform's processes: bench.settings without DEBUG, files under var_dir;
+    with database_url, that database with persistent connections (DB_CONN_MAX_AGE)."""
+    database = {"DATABASE_URL": database_url, "DB_CONN_MAX_AGE": str(DB_CONN_MAX_AGE)} if database_url else {}
+    return core.clean_env(
+        DGOV_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="bench.settings", DEBUG="0", LOG_LEVEL="WARNING", **database
+    )
+
+
+def inproc(
+    env: dict[str, str], tmp: Path, command: str, *options: str, module: str = "bench.inproc", timeout: float = 600
+) -> dict[str, Any]:
+    """Run `python -m <module> command` with env (bench.inproc, or bench.licences); its JSON result."""
     out = tmp / f"{command}.json"
     log = tmp / f"{command}.log"
     with log.open("wb") as stream:
         proc = subprocess.run(
-            [sys.executable, "-m", "bench.inproc", command, "--out", str(out), *options],
+            [sys.executable, "-m", module, command, "--out", str(out), *options],
             cwd=core.BASE_DIR,
             env=env,
             timeout=timeout,
@@ -292,7 +303,7 @@ def inproc(env: dict[str, str], tmp: Path, command: str, *options: str, timeout:
             stderr=subprocess.STDOUT,
         )
     if proc.returncode != 0:
-        raise RuntimeError(f"bench.inproc {command} failed ({proc.returncode}):\n" + core.tail(log))
+        raise RuntimeError(f"{module} {command} failed ({proc.returncode}):\n" + core.tail(log))
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return result
 
@@ -500,14 +511,7 @@ def bench_postgres(args: argparse.Namespace, parts: set[str]) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="dgov-bench-pg-"))
     try:
         with throwaway_database() as url:
-            env = core.clean_env(
-                DGOV_VAR_DIR=str(tmp / "var"),
-                DJANGO_SETTINGS_MODULE="bench.settings",
-                DEBUG="0",
-                LOG_LEVEL="WARNING",
-                DATABASE_URL=url,
-                DB_CONN_MAX_AGE=str(DB_CONN_MAX_AGE),
-            )
+            env = bench_env(tmp / "var", url)
             seconds = load_reference_data(env)
             print(f"[cases] migrated and loaded like `make run` in {seconds:.1f} s")
             result["setup_seconds"] = round(seconds, 1)
@@ -587,9 +591,7 @@ def print_search(s: dict[str, Any]) -> None:
 def bench_search_sqlite(args: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="dgov-bench-sqlite-"))
     try:
-        env = core.clean_env(
-            DGOV_VAR_DIR=str(tmp / "var"), DJANGO_SETTINGS_MODULE="bench.settings", DEBUG="0", LOG_LEVEL="WARNING"
-        )
+        env = bench_env(tmp / "var")
         seconds = load_reference_data(env, catalogue_only=True)
         print(f"[search] throwaway SQLite database migrated and loaded in {seconds:.1f} s")
         s = inproc(env, tmp, "search", *search_options(args))

@@ -79,6 +79,25 @@ def summary(ms: list[float]) -> dict[str, float]:
     }
 
 
+def timed(n: int, op: Callable[[int], object], warmup: int = 5) -> list[float]:
+    """Milliseconds of op(0) … op(n - 1), after `warmup` untimed calls op(-1), op(-2), …"""
+    for i in range(warmup):
+        op(-1 - i)
+    ms = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        op(i)
+        ms.append((time.perf_counter() - t0) * 1000)
+    return ms
+
+
+def write_result(path: Path, result: dict[str, Any]) -> None:
+    """The JSON result for the orchestrating process, readable by its owner only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(result, out, ensure_ascii=False, indent=1, default=str)
+
+
 class Phases:
     """Inclusive wall time, calls and SQL queries of named callables, patched in place while active."""
 
@@ -327,15 +346,8 @@ def cmd_profile(args: argparse.Namespace) -> dict[str, Any]:
             idempotency_key=f"profile-{run_id}-{i}",
         )
 
-    for i in range(3):  # warm-up: engine caches, jieba not involved, connection open
-        submit(-1 - i)
-
-    # 1. Plain timing, nothing patched.
-    plain = []
-    for i in range(n):
-        t0 = time.perf_counter()
-        submit(i)
-        plain.append((time.perf_counter() - t0) * 1000)
+    # 1. Plain timing, nothing patched, after a warm-up (engine caches, jieba not involved, connection open).
+    plain = timed(n, submit, warmup=3)
 
     # 2. Phases and queries (the wrappers and the query log cost a little).
     phases = Phases()
@@ -787,10 +799,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--segment-cache", type=Path, help="search: reuse/keep the generated items' segmentation here")
     parser.add_argument("--passes", type=int, default=3, help="search: timed passes over the 100 combinations (3)")
     args = parser.parse_args(argv)
-    result = COMMANDS[args.command](args)
-    fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(result, out, ensure_ascii=False, indent=1, default=str)
+    write_result(args.out, COMMANDS[args.command](args))
     return 0
 
 

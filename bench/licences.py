@@ -30,11 +30,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -68,19 +66,12 @@ def bench_licences(args: argparse.Namespace) -> dict[str, Any]:
 
     tmp = Path(tempfile.mkdtemp(prefix="dgov-bench-licences-"))
     try:
-        common = {
-            "DGOV_VAR_DIR": str(tmp / "var"),
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-        }
         why = cases.pg_reachable()
         if why is None:
             with cases.throwaway_database() as url:
-                env = core.clean_env(**common, DATABASE_URL=url, DB_CONN_MAX_AGE=str(cases.DB_CONN_MAX_AGE))
-                return _measure(args, env, tmp)
+                return _measure(args, cases.bench_env(tmp / "var", url), tmp)
         print(f"[licences] PostgreSQL not reachable at {cases.PG_HOST}:{cases.PG_PORT} ({why}): using SQLite")
-        result = _measure(args, core.clean_env(**common), tmp)
+        result = _measure(args, cases.bench_env(tmp / "var"), tmp)
         result["postgres_skipped"] = why
         return result
     finally:
@@ -94,7 +85,6 @@ def _measure(args: argparse.Namespace, env: dict[str, str], tmp: Path) -> dict[s
     cases.load_reference_data(env)
     cases.manage(env, "load_demo_licences")
     print(f"[licences] database migrated and loaded like `make run` in {time.perf_counter() - t0:.1f} s")
-    out, log = tmp / "licences.json", tmp / "licences.log"
     options = [
         f"--crypto-rounds={args.crypto_rounds}",
         f"--crypto-seconds={args.crypto_seconds}",
@@ -103,18 +93,7 @@ def _measure(args: argparse.Namespace, env: dict[str, str], tmp: Path) -> dict[s
         f"--pdfs={args.pdfs}",
         f"--verifies={args.verifies}",
     ]
-    with log.open("wb") as stream:
-        proc = subprocess.run(
-            [sys.executable, "-m", "bench.licences", "measure", "--out", str(out), *options],
-            cwd=core.BASE_DIR,
-            env=env,
-            timeout=1800,
-            stdout=stream,
-            stderr=subprocess.STDOUT,
-        )
-    if proc.returncode != 0:
-        raise RuntimeError(f"bench.licences measure failed ({proc.returncode}):\n" + core.tail(log))
-    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    result = cases.inproc(env, tmp, "measure", *options, module="bench.licences", timeout=1800)
     print_result(result)
     return result
 
@@ -241,17 +220,6 @@ def _signatures(payload: bytes, key: Any, rounds: int, seconds: float) -> dict[s
     }
 
 
-def _timed(n: int, op: Callable[[int], object], warmup: int = 5) -> list[float]:
-    for i in range(warmup):
-        op(-1 - i)
-    ms = []
-    for i in range(n):
-        t0 = time.perf_counter()
-        op(i)
-        ms.append((time.perf_counter() - t0) * 1000)
-    return ms
-
-
 def _issue_phases(phases: Any) -> None:
     from dgov.licences import faces, services, signing
 
@@ -274,7 +242,7 @@ def cmd_measure(args: argparse.Namespace) -> dict[str, Any]:
     django.setup()
     from django.db import connection
 
-    from bench.inproc import Phases, counting_queries, summary
+    from bench.inproc import Phases, counting_queries, summary, timed
     from dgov.accounts.models import User
     from dgov.licences import services
     from dgov.licences.canonical import canonical_bytes, licence_document
@@ -317,7 +285,7 @@ def cmd_measure(args: argparse.Namespace) -> dict[str, Any]:
         )
 
     before = Licence.objects.count()
-    issue_ms = _timed(args.issues, issue)
+    issue_ms = timed(args.issues, issue)
     phases = Phases()
     _issue_phases(phases)
     queries: list[int] = []
@@ -352,7 +320,7 @@ def cmd_measure(args: argparse.Namespace) -> dict[str, Any]:
     def render(_i: int) -> None:
         pdf_size[0] = len(licence_pdf(latest))
 
-    pdf_ms = _timed(args.pdfs, render, warmup=3)
+    pdf_ms = timed(args.pdfs, render, warmup=3)
     result["pdf"] = {**summary(pdf_ms), "bytes": pdf_size[0]}
     print(
         f"[licences] licence_pdf: p50 {result['pdf']['p50_ms']:.1f} ms  p99 {result['pdf']['p99_ms']:.1f} ms",
@@ -372,11 +340,11 @@ def cmd_measure(args: argparse.Namespace) -> dict[str, Any]:
         verify_text(qr)
         qr_queries = len(ctx.captured_queries)
     result["verify_qr"] = {
-        **summary(_timed(args.verifies, verify_qr, warmup=20)),
+        **summary(timed(args.verifies, verify_qr, warmup=20)),
         "payload_chars": len(qr),
         "queries": qr_queries,
     }
-    result["verify_identifier"] = summary(_timed(args.verifies, verify_identifier, warmup=20))
+    result["verify_identifier"] = summary(timed(args.verifies, verify_identifier, warmup=20))
     result["verdicts"] = verdicts
     if set(verdicts.values()) != {"valid"}:
         raise RuntimeError(f"the benchmark's licence does not verify: {verdicts}")
@@ -476,9 +444,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verifies", type=int, default=1000)
     args = parser.parse_args(argv)
     result = cmd_measure(args)
-    fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(result, out, ensure_ascii=False, indent=1, default=str)
+    from bench.inproc import write_result  # sets Django up: only in the measuring process
+
+    write_result(args.out, result)
     return 0
 
 

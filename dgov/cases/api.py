@@ -31,6 +31,7 @@ from ninja.errors import HttpError
 
 from dgov.accounts.models import ApiToken, User
 from dgov.accounts.permissions import Perm, has_perm
+from dgov.accounts.requests import api_session_user
 from dgov.audit import record
 from dgov.cases import selectors, services
 from dgov.cases.models import Case, CaseEvent, Channel
@@ -407,14 +408,6 @@ def case_correct(request: HttpRequest, number: str) -> dict[str, Any]:
 # --- Tasks ------------------------------------------------------------------------------------
 
 
-def _staff(request: HttpRequest) -> User:
-    auth = request.auth  # type: ignore[attr-defined]
-    if isinstance(auth, ApiToken):
-        raise PermissionDenied
-    user: User = auth
-    return user
-
-
 def _task_read(task: Task, case: Case | None) -> dict[str, Any]:
     return {
         "id": task.pk,
@@ -434,12 +427,12 @@ def _task_read(task: Task, case: Case | None) -> dict[str, Any]:
 
 @router.get("/tasks", response=list[TaskRead], summary="My work queue (mine=true: tasks I have taken)")
 def task_list(request: HttpRequest, mine: bool = False, item: str = "", due: str = "") -> list[dict[str, Any]]:
-    user = _staff(request)
+    user = api_session_user(request)
     return [_task_read(t, c) for t, c in selectors.task_queue_for_user(user=user, mine=mine, item=item, due=due)]
 
 
 def _task_with_case(request: HttpRequest, pk: int) -> tuple[User, Task]:
-    user = _staff(request)
+    user = api_session_user(request)
     return user, task_get_for_user(user=user, pk=pk)
 
 

@@ -14,12 +14,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema
 
-from dgov.accounts.models import ApiToken, User
+from dgov.accounts.requests import api_session_user
 from dgov.licences import selectors
 from dgov.licences.models import Licence
 from dgov.licences.printing import licence_pdf, pdf_filename, status_label
@@ -94,14 +93,6 @@ class LicenceRead(Schema):
     face: dict[str, str]
 
 
-def _holder(request: HttpRequest) -> User:
-    auth = request.auth  # type: ignore[attr-defined]
-    if isinstance(auth, ApiToken):
-        raise PermissionDenied
-    user: User = auth
-    return user
-
-
 def _licence_read(licence: Licence) -> dict[str, Any]:
     state = licence.effective_status
     return {
@@ -125,7 +116,7 @@ def _licence_read(licence: Licence) -> dict[str, Any]:
 
 def _wallet_licence(request: HttpRequest, identifier: str) -> Licence:
     licence = (
-        selectors.licence_list_for_holder(user=_holder(request))
+        selectors.licence_list_for_holder(user=api_session_user(request))
         .select_related("seal_key__seal")
         .filter(identifier=identifier.strip().upper()[:128])
         .first()
@@ -161,7 +152,7 @@ def verify(request: HttpRequest, payload: VerifyBody) -> dict[str, Any]:
 @router.get("/wallet", response=list[LicenceRead], summary="My licences (证照夹)")
 def wallet(request: HttpRequest) -> list[dict[str, Any]]:
     """The caller's licences and, for an enterprise account, the enterprise's; newest first."""
-    return [_licence_read(lic) for lic in selectors.licence_list_for_holder(user=_holder(request))]
+    return [_licence_read(lic) for lic in selectors.licence_list_for_holder(user=api_session_user(request))]
 
 
 @router.get("/wallet/{identifier}", response=LicenceRead, summary="One of my licences")

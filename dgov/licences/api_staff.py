@@ -20,8 +20,8 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from dgov.accounts.models import ApiToken, User
 from dgov.accounts.permissions import Perm, has_perm
+from dgov.accounts.requests import api_session_user
 from dgov.cases import selectors as case_selectors
 from dgov.cases import services as case_services
 from dgov.licences import selectors, services
@@ -82,14 +82,6 @@ class SealRead(Schema):
     keys: list[SealKeyRead]
 
 
-def _staff(request: HttpRequest) -> User:
-    auth = request.auth  # type: ignore[attr-defined]
-    if isinstance(auth, ApiToken):
-        raise PermissionDenied
-    user: User = auth
-    return user
-
-
 def _licence_read(licence: Licence) -> dict[str, Any]:
     return {
         "id": licence.pk,
@@ -122,7 +114,7 @@ def licence_list_staff(
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
 ) -> list[dict[str, Any]]:
-    user = _staff(request)
+    user = api_session_user(request)
     if not has_perm(user, Perm.LICENCE_ISSUE):
         raise PermissionDenied
     qs = selectors.licence_list_for_staff(user=user).select_related("case", "previous")
@@ -138,7 +130,7 @@ def licence_list_staff(
 
 @router.post("/staff/{identifier}/status", response=LicenceStaffRead, summary="Suspend, reinstate, revoke or cancel")
 def licence_status_staff(request: HttpRequest, identifier: str, payload: LicenceStatusBody) -> dict[str, Any]:
-    user = _staff(request)
+    user = api_session_user(request)
     licence = selectors.licence_list_for_staff(user=user).filter(identifier=identifier.strip().upper()).first()
     if licence is None:
         raise Http404
@@ -156,7 +148,7 @@ def licence_status_staff(request: HttpRequest, identifier: str, payload: Licence
 def licence_issue_for_case(request: HttpRequest, number: str, payload: IssueBody | None = None) -> Status:
     """Face values in the body fill or correct what the case gives. A second call returns the
     licence the first one issued (200), whatever its body."""
-    user = _staff(request)
+    user = api_session_user(request)
     case = case_selectors.case_list_for_staff(user=user, number=number).filter(number=number).first()
     if case is None:
         raise Http404
@@ -196,7 +188,7 @@ def _seal_read(seal: Seal) -> dict[str, Any]:
 
 @router.get("/seals", response=list[SealRead], summary="Seals of the departments I manage")
 def seal_list_staff(request: HttpRequest) -> list[dict[str, Any]]:
-    user = _staff(request)
+    user = api_session_user(request)
     if not has_perm(user, Perm.SEALS_MANAGE):
         raise PermissionDenied
     return [_seal_read(seal) for seal in selectors.seal_list_for_manager(user=user)]

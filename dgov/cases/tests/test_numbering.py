@@ -3,7 +3,6 @@ and one case per idempotency key, even when the same request races itself."""
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from dgov.accounts.models import User
 from dgov.cases import services
@@ -20,14 +18,10 @@ from dgov.cases.models import Case, CaseMaterial, CaseNumberSequence
 from dgov.cases.numbering import case_number_next, case_number_valid, region_code_12
 from dgov.cases.tests.conftest import food_data, submit, uploadable, uploads_for
 from dgov.catalog.models import ServiceItem
+from dgov.core.tests.concurrency import on_postgres, race
 
 SH = ZoneInfo("Asia/Shanghai")
 DISTRICT = "440704000000"
-
-on_postgres = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="concurrent submissions need a server database (DATABASE_URL=postgres://…); SQLite locks the whole file",
-)
 
 
 def _parts(number: str) -> tuple[str, str, int]:
@@ -132,28 +126,6 @@ def test_a_replay_writes_no_files(enterprise: User, food_item: ServiceItem) -> N
 # --- Under concurrency (PostgreSQL) ----------------------------------------------------------------
 
 
-def _race(n: int, work: Any) -> list[Any]:
-    """Run work(i) in n threads released together; the results (or exceptions) in thread order."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=20)
-            results[i] = work(i)
-        except Exception as exc:  # reported by the assertions
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
-
-
 @on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_get_distinct_consecutive_numbers(reference_data_again: None) -> None:
@@ -167,7 +139,7 @@ def test_concurrent_submissions_get_distinct_consecutive_numbers(reference_data_
         )
         return str(case.number)
 
-    numbers = _race(8, work)
+    numbers = race(8, work)
     assert all(isinstance(n, str) for n in numbers), numbers
     assert len(set(numbers)) == 8
     prefixes = {n[:20] for n in numbers}
@@ -190,7 +162,7 @@ def test_an_idempotency_race_makes_one_case(reference_data_again: None) -> None:
         )
         return int(case.pk)
 
-    pks = _race(8, work)
+    pks = race(8, work)
     assert all(isinstance(pk, int) for pk in pks), pks
     assert len(set(pks)) == 1
     case = Case.objects.get(submitted_by=enterprise)

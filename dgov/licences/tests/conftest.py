@@ -13,8 +13,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dgov.accounts.models import Department, User
+from dgov.accounts.services import role_grant, user_create
 from dgov.cases import services as cases
 from dgov.cases.models import Case
+from dgov.cases.tests.conftest import FOOD_FORM
 from dgov.catalog.models import ServiceItem
 from dgov.licences import services
 from dgov.licences.demo import load_demo_licences
@@ -23,15 +25,6 @@ from dgov.licences.sealimage import seal_png
 from dgov.workflow.models import Task
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-FOOD_FORM = {
-    "premises": "江海区五邑路1号（示例）",
-    "business_form": "餐饮服务经营者",
-    "business_items": "热食类食品制售",
-    "safety_manager": "李敏",
-    "legal_representative": "李敏",
-    "online_sales": "false",
-}
 
 FOOD_FACE = {
     "premises": "江海区东海路 28 号首层（示例）",
@@ -104,6 +97,28 @@ def food_type(licences_demo: dict[str, int]) -> LicenceType:
     return LicenceType.objects.select_related("issuer").get(code="food_business_licence")
 
 
+def dept_admin(username: str, department: Department) -> User:
+    """A department administrator of department, who manages its seals. Marked a demo account, so
+    a test that signs it in with force_login passes the demo MFA waiver like the demo staff."""
+    user = user_create(
+        actor=None,
+        username=username,
+        password="Dept-admin-pass-2025!",
+        kind="staff",
+        real_name="部门管理员",
+        department=department,
+        is_demo=True,
+    )
+    role_grant(actor=None, user=user, role="dept_admin", department=department)
+    return user
+
+
+@pytest.fixture
+def scjg_admin(scjg: Department) -> User:
+    """区市场监督管理局's department administrator, who manages its seals."""
+    return dept_admin("scjg_admin", scjg)
+
+
 def seal_of(department: Department) -> Seal:
     return Seal.objects.get(department=department)
 
@@ -129,6 +144,13 @@ def issue_food(ltype: LicenceType, holder: User, *, actor: User | None = None, *
 def food_licence(food_type: LicenceType, enterprise: User) -> Licence:
     """A freshly issued food business licence of the demo enterprise."""
     return issue_food(food_type, enterprise)
+
+
+@pytest.fixture
+def demo_food_licence(enterprise: User) -> Licence:
+    """The food business licence the demo loader issued to the demo enterprise (scjg): its only
+    one, where food_licence issues a second."""
+    return Licence.objects.get(type__code="food_business_licence", holder_user=enterprise)
 
 
 def _uploads(item: ServiceItem) -> dict[int, list[SimpleUploadedFile]]:
@@ -179,41 +201,15 @@ def approved_food_case(licences_demo: dict[str, int], django_capture_on_commit_c
 
 
 @pytest.fixture
-def login(licences_demo: dict[str, int]) -> Callable[[User], Any]:
-    """login(user) -> a test Client signed in as user; demo staff pass the demo MFA waiver."""
-    from django.test import Client
-
-    def _login(user: User) -> Client:
-        if user.kind == User.Kind.STAFF and not user.is_demo:
-            User.objects.filter(pk=user.pk).update(is_demo=True)
-            user.is_demo = True
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _login
+def login(licences_demo: dict[str, int], login: Callable[[User], Any]) -> Callable[[User], Any]:
+    """login(user) -> a test Client signed in as user (the root conftest's), with the demo licences
+    loaded; demo staff pass the demo MFA waiver."""
+    return login
 
 
 @pytest.fixture
-def licences_demo_committed(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+def licences_demo_committed(reference_data_again: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """For transactional tests (threads, each with its own connection): what the session fixture
     loaded (an earlier transactional test may have flushed it) plus the demo licences, committed."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from dgov.accounts.demo import load_all
-    from dgov.catalog.demo import load_demo_catalog
-    from dgov.core.models import CalendarYear
-    from dgov.core.workdays import calendar_seed_from_library
-    from dgov.workflow.services import process_definitions_load_shipped
-
-    # The flush also removed what data migrations wrote: the catalogue's life events.
-    import_module("dgov.catalog.migrations.0001_service_catalogue").add_life_events(apps, None)
-    if not CalendarYear.objects.exists():
-        calendar_seed_from_library(actor=None)
-    process_definitions_load_shipped(actor=None)
-    load_all()
-    load_demo_catalog()
     monkeypatch.setattr(services, "seal_png", _seal_png_once)
     return load_demo_licences()

@@ -5,84 +5,17 @@ Staff call with the browser session; a system token is refused."""
 from __future__ import annotations
 
 import json
-import uuid
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from django.test import Client
 
-from dgov.accounts.models import Department, User
-from dgov.accounts.services import api_token_create, role_grant, user_create
-from dgov.cases import services as case_services
+from dgov.accounts.models import User
+from dgov.accounts.services import api_token_create
 from dgov.cases.models import Case
-from dgov.cases.tests.conftest import open_task, submit
-from dgov.catalog.models import ServiceItem
 from dgov.core.crypto import sm4_decrypt_text
-from dgov.licences.demo import load_demo_licences
 from dgov.licences.models import Licence, Seal, SealKey
-
-
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-
-
-@pytest.fixture
-def demo_licences(jianghai: None) -> None:
-    load_demo_licences()
-
-
-@pytest.fixture
-def login(jianghai: None) -> Any:
-    def _login(user: User) -> Client:
-        if user.kind == User.Kind.STAFF and not user.is_demo:
-            User.objects.filter(pk=user.pk).update(is_demo=True)
-            user.is_demo = True
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _login
-
-
-@pytest.fixture
-def scjg_admin(demo_licences: None) -> User:
-    scjg = Department.objects.get(code="scjg")
-    user = user_create(
-        actor=None,
-        username="scjg_admin",
-        password="Dept-admin-pass-2025!",
-        kind="staff",
-        real_name="部门管理员",
-        department=scjg,
-    )
-    role_grant(actor=None, user=user, role="dept_admin", department=scjg)
-    return user
-
-
-@pytest.fixture
-def enterprise(jianghai: None) -> User:
-    return User.objects.get(username="enterprise")
-
-
-@pytest.fixture
-def food_item(jianghai: None) -> ServiceItem:
-    return ServiceItem.objects.get(name="食品经营许可", status=ServiceItem.Status.PUBLISHED)
-
-
-@pytest.fixture
-def food_licence(demo_licences: None) -> Licence:
-    return Licence.objects.get(type__code="food_business_licence", holder_user__username="enterprise")
-
-
-def approved_case(applicant: User, item: ServiceItem, clerk: User, approver: User) -> Case:
-    case = submit(applicant, item, idempotency_key=uuid.uuid4().hex)
-    case_services.case_task_complete(actor=clerk, task=open_task(case), decision="accept", opinion="材料齐全")
-    case_services.case_task_complete(actor=approver, task=open_task(case), opinion="符合条件")
-    return case_services.case_task_complete(
-        actor=approver, task=open_task(case), decision="approve", opinion="准予许可"
-    )
+from dgov.licences.tests.conftest import food_case_submit
 
 
 def _post(client: Client, url: str, body: dict[str, Any] | None = None) -> Any:
@@ -92,23 +25,23 @@ def _post(client: Client, url: str, body: dict[str, Any] | None = None) -> Any:
 # --- GET /staff --------------------------------------------------------------------------------
 
 
-def test_the_approver_lists_their_departments_licences(approver: User, food_licence: Licence, login: Any) -> None:
+def test_the_approver_lists_their_departments_licences(approver: User, demo_food_licence: Licence, login: Any) -> None:
     client = login(approver)
     response = client.get("/api/v1/licences/staff")
     assert response.status_code == 200
     rows = response.json()
-    assert food_licence.identifier in [r["identifier"] for r in rows]
+    assert demo_food_licence.identifier in [r["identifier"] for r in rows]
     assert {r["issuer"] for r in rows} == {"scjg"}
-    row = next(r for r in rows if r["identifier"] == food_licence.identifier)
-    assert row["holder_id_shown"] == food_licence.holder_id_shown and "holder_id" not in row
+    row = next(r for r in rows if r["identifier"] == demo_food_licence.identifier)
+    assert row["holder_id_shown"] == demo_food_licence.holder_id_shown and "holder_id" not in row
     assert row["effective_status"] == "valid" and row["face"]["premises"].startswith("江海区")
-    assert client.get("/api/v1/licences/staff", {"q": "星辉"}).json()[0]["identifier"] == food_licence.identifier
+    assert client.get("/api/v1/licences/staff", {"q": "星辉"}).json()[0]["identifier"] == demo_food_licence.identifier
     assert client.get("/api/v1/licences/staff", {"status": "revoked"}).json() == []
     assert client.get("/api/v1/licences/staff", {"type": "resident_id_card"}).json() == []
 
 
 def test_staff_without_the_right_and_tokens_are_refused(
-    clerk: User, sysadmin: User, demo_licences: None, login: Any
+    clerk: User, sysadmin: User, licences_demo: dict[str, int], login: Any
 ) -> None:
     refused = login(clerk).get("/api/v1/licences/staff")
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
@@ -121,9 +54,9 @@ def test_staff_without_the_right_and_tokens_are_refused(
 # --- POST /staff/{identifier}/status -----------------------------------------------------------
 
 
-def test_status_changes_through_the_api(approver: User, outsider: User, food_licence: Licence, login: Any) -> None:
+def test_status_changes_through_the_api(approver: User, outsider: User, demo_food_licence: Licence, login: Any) -> None:
     client = login(approver)
-    url = f"/api/v1/licences/staff/{food_licence.identifier}/status"
+    url = f"/api/v1/licences/staff/{demo_food_licence.identifier}/status"
     no_reason = _post(client, url, {"status": "suspended", "reason": ""})
     assert no_reason.status_code == 400
     body = no_reason.json()
@@ -137,17 +70,17 @@ def test_status_changes_through_the_api(approver: User, outsider: User, food_lic
     assert _post(client, url, {"status": "cancelled", "reason": "申请注销"}).json()["status"] == "cancelled"
     final = _post(client, url, {"status": "valid", "reason": "恢复"})
     assert final.status_code == 409 and final.json()["code"] == "final"
-    food_licence.refresh_from_db()
-    assert food_licence.status == Licence.Status.CANCELLED
+    demo_food_licence.refresh_from_db()
+    assert demo_food_licence.status == Licence.Status.CANCELLED
 
 
 # --- POST /cases/{number}/issue ----------------------------------------------------------------
 
 
 def test_issuing_for_an_approved_case_is_idempotent(
-    enterprise: User, clerk: User, approver: User, food_item: ServiceItem, demo_licences: None, login: Any
+    enterprise: User, approver: User, approved_food_case: Callable[..., Case], login: Any
 ) -> None:
-    case = approved_case(enterprise, food_item, clerk, approver)
+    case = approved_food_case(enterprise, issue=False)
     client = login(approver)
     first = _post(client, f"/api/v1/licences/cases/{case.number}/issue", {"face": {"safety_manager": "王芳"}})
     assert first.status_code == 201
@@ -164,14 +97,13 @@ def test_issuing_refuses_cases_not_approved_and_callers_without_the_right(
     clerk: User,
     approver: User,
     outsider: User,
-    food_item: ServiceItem,
-    demo_licences: None,
+    approved_food_case: Callable[..., Case],
     login: Any,
 ) -> None:
-    open_case = submit(enterprise, food_item, idempotency_key=uuid.uuid4().hex)
+    open_case = food_case_submit(enterprise)
     refused = _post(login(approver), f"/api/v1/licences/cases/{open_case.number}/issue")
     assert refused.status_code == 400 and refused.json()["code"] == "case_not_approved"
-    case = approved_case(enterprise, food_item, clerk, approver)
+    case = approved_food_case(enterprise, issue=False)
     assert _post(login(clerk), f"/api/v1/licences/cases/{case.number}/issue").status_code == 403
     assert _post(login(outsider), f"/api/v1/licences/cases/{case.number}/issue").status_code == 404
     assert _post(login(approver), "/api/v1/licences/cases/440704000000209901010001/issue").status_code == 404

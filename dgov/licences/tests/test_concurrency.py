@@ -3,47 +3,16 @@ approval and a member of staff clicking "issue", or a retried task) make one lic
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from dgov.accounts.models import User
 from dgov.cases import services as cases
 from dgov.cases.models import CaseEvent
+from dgov.core.tests.concurrency import on_postgres, race
 from dgov.licences.models import Licence, LicenceSequence
 from dgov.licences.tests.conftest import food_case_approve, food_case_submit
 from dgov.licences.verification import VALID, verify_licence
 from dgov.notices.models import Notice
-
-on_postgres = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="concurrent issuing needs a server database (DATABASE_URL=postgres://…); SQLite locks the whole file",
-)
-
-
-def _race(n: int, work: Any) -> list[Any]:
-    """Run work(i) in n threads released together; the results (or exceptions) in thread order."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=20)
-            results[i] = work(i)
-        except Exception as exc:  # reported by the assertions
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 @on_postgres
@@ -65,7 +34,7 @@ def test_two_issues_of_one_case_at_once_make_one_licence(
         licence = cases.case_issue_licence(case_id=case.pk, actor=actor)
         return str(licence.identifier)
 
-    identifiers = _race(2, work)
+    identifiers = race(2, work)
     assert all(isinstance(x, str) for x in identifiers), identifiers
     assert identifiers[0] == identifiers[1]
     licence = Licence.objects.get(case=case)

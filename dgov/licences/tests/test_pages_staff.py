@@ -9,7 +9,7 @@ approver of 民政, ``clerk`` the district's window clerk, ``admin`` the system 
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -18,93 +18,18 @@ from django.test import Client
 from django.utils import timezone
 
 from dgov.accounts.models import Department, User
-from dgov.accounts.services import role_grant, user_create
 from dgov.audit.models import AuditEvent
-from dgov.cases import services as case_services
 from dgov.cases.models import Case
-from dgov.cases.tests.conftest import open_task, submit
-from dgov.catalog.models import ServiceItem
 from dgov.core.crypto import sm4_decrypt_text
-from dgov.licences.demo import load_demo_licences
 from dgov.licences.models import Licence, LicenceUse, Seal, SealKey
+from dgov.licences.tests.conftest import dept_admin, food_case_submit
 
 # --- Fixtures ------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-
-
 @pytest.fixture
-def demo_licences(jianghai: None) -> None:
-    """Seals for every department with a credit code, the licence types, the demo wallets."""
-    load_demo_licences()
-
-
-@pytest.fixture
-def login(jianghai: None) -> Any:
-    def _login(user: User) -> Client:
-        if user.kind == User.Kind.STAFF and not user.is_demo:
-            User.objects.filter(pk=user.pk).update(is_demo=True)
-            user.is_demo = True
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _login
-
-
-def _dept_admin(username: str, code: str) -> User:
-    department = Department.objects.get(code=code)
-    user = user_create(
-        actor=None,
-        username=username,
-        password="Dept-admin-pass-2025!",
-        kind="staff",
-        real_name="部门管理员",
-        department=department,
-    )
-    role_grant(actor=None, user=user, role="dept_admin", department=department)
-    return user
-
-
-@pytest.fixture
-def scjg_admin(demo_licences: None) -> User:
-    return _dept_admin("scjg_admin", "scjg")
-
-
-@pytest.fixture
-def mzj_admin(demo_licences: None) -> User:
-    return _dept_admin("mzj_admin", "mzj")
-
-
-@pytest.fixture
-def enterprise(jianghai: None) -> User:
-    return User.objects.get(username="enterprise")
-
-
-@pytest.fixture
-def food_item(jianghai: None) -> ServiceItem:
-    return ServiceItem.objects.get(name="食品经营许可", status=ServiceItem.Status.PUBLISHED)
-
-
-@pytest.fixture
-def food_licence(demo_licences: None) -> Licence:
-    """The demo enterprise's food business licence, issued by scjg."""
-    return Licence.objects.get(type__code="food_business_licence", holder_user__username="enterprise")
-
-
-def approved_case(applicant: User, item: ServiceItem, clerk: User, approver: User) -> Case:
-    """A case through the standard process to approval. The automatic issue runs after commit,
-    which a test transaction never reaches, so the case has no licence yet."""
-    case = submit(applicant, item, idempotency_key=uuid.uuid4().hex)
-    case_services.case_task_complete(actor=clerk, task=open_task(case), decision="accept", opinion="材料齐全")
-    case_services.case_task_complete(actor=approver, task=open_task(case), opinion="符合条件")
-    return case_services.case_task_complete(
-        actor=approver, task=open_task(case), decision="approve", opinion="准予许可"
-    )
+def mzj_admin(licences_demo: dict[str, int]) -> User:
+    return dept_admin("mzj_admin", Department.objects.get(code="mzj"))
 
 
 def _scjg_seal() -> Seal:
@@ -145,7 +70,9 @@ def test_a_dept_admin_sees_only_their_departments_seals(scjg_admin: User, login:
     assert picture.content.startswith(b"\x89PNG")
 
 
-def test_staff_without_seal_rights_are_refused(approver: User, clerk: User, demo_licences: None, login: Any) -> None:
+def test_staff_without_seal_rights_are_refused(
+    approver: User, clerk: User, licences_demo: dict[str, int], login: Any
+) -> None:
     seal = _scjg_seal()
     for user in (approver, clerk):
         client = login(user)
@@ -306,27 +233,27 @@ def test_revoking_needs_a_reason_and_confirmation_and_is_final(scjg_admin: User,
 
 
 def test_the_approver_lists_and_filters_their_departments_licences(
-    approver: User, food_licence: Licence, login: Any
+    approver: User, demo_food_licence: Licence, login: Any
 ) -> None:
     client = login(approver)
     response = client.get("/licences/work/licences/")
     assert response.status_code == 200
     listed = list(response.context["page"].object_list)
-    assert food_licence in listed
+    assert demo_food_licence in listed
     assert all(lic.issuer.code == "scjg" for lic in listed)
     assert not any(lic.type.code == "resident_id_card" for lic in listed)
     by_name = client.get("/licences/work/licences/", {"q": "星辉"})
-    assert food_licence in by_name.context["page"].object_list
-    by_id = client.get("/licences/work/licences/", {"q": food_licence.identifier[-12:]})
-    assert food_licence in by_id.context["page"].object_list
+    assert demo_food_licence in by_name.context["page"].object_list
+    by_id = client.get("/licences/work/licences/", {"q": demo_food_licence.identifier[-12:]})
+    assert demo_food_licence in by_id.context["page"].object_list
     none = client.get("/licences/work/licences/", {"status": "revoked"})
-    assert food_licence not in none.context["page"].object_list
+    assert demo_food_licence not in none.context["page"].object_list
     typed = client.get("/licences/work/licences/", {"type": "food_business_licence", "status": "valid"})
-    assert food_licence in typed.context["page"].object_list
+    assert demo_food_licence in typed.context["page"].object_list
 
 
 def test_the_lists_make_no_query_per_row(
-    scjg_admin: User, approver: User, enterprise: User, food_licence: Licence, login: Any
+    scjg_admin: User, approver: User, enterprise: User, demo_food_licence: Licence, login: Any
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -343,10 +270,10 @@ def test_the_lists_make_no_query_per_row(
     licences_before = count(issuer, "/licences/work/licences/")
     seals_before = count(admin, "/licences/work/seals/")
     for n in range(3):
-        values = {**food_licence.face, "premises": f"江海区东海路 {n} 号（示例）"}
+        values = {**demo_food_licence.face, "premises": f"江海区东海路 {n} 号（示例）"}
         services.licence_issue(
             actor=approver,
-            ltype=food_licence.type,
+            ltype=demo_food_licence.type,
             holder_kind="enterprise",
             holder_name=enterprise.enterprise_name,
             holder_id=enterprise.enterprise_credit_code,
@@ -360,120 +287,121 @@ def test_the_lists_make_no_query_per_row(
 
 
 def test_the_licence_page_shows_face_holder_verdict_and_history(
-    approver: User, food_licence: Licence, login: Any
+    approver: User, demo_food_licence: Licence, login: Any
 ) -> None:
-    response = login(approver).get(f"/licences/work/licences/{food_licence.pk}/")
+    response = login(approver).get(f"/licences/work/licences/{demo_food_licence.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert food_licence.identifier in html and food_licence.holder_id_shown in html
+    assert demo_food_licence.identifier in html and demo_food_licence.holder_id_shown in html
     assert "江海区东海路 28 号首层（示例）" in html and "热食类食品制售" in html
     assert response.context["verdict"].state == "valid"
-    assert [v.pk for v in response.context["versions"]] == [food_licence.pk]
+    assert [v.pk for v in response.context["versions"]] == [demo_food_licence.pk]
 
 
 def test_someone_of_another_department_cannot_see_or_act(
-    outsider: User, clerk: User, food_licence: Licence, login: Any
+    outsider: User, clerk: User, demo_food_licence: Licence, login: Any
 ) -> None:
     client = login(outsider)
-    assert client.get(f"/licences/work/licences/{food_licence.pk}/").status_code == 404
+    assert client.get(f"/licences/work/licences/{demo_food_licence.pk}/").status_code == 404
     assert (
         client.post(
-            f"/licences/work/licences/{food_licence.pk}/status/", {"status": "revoked", "reason": "x"}
+            f"/licences/work/licences/{demo_food_licence.pk}/status/", {"status": "revoked", "reason": "x"}
         ).status_code
         == 404
     )
-    assert client.post(f"/licences/work/licences/{food_licence.pk}/renew/", {"confirm": "on"}).status_code == 404
-    assert food_licence not in client.get("/licences/work/licences/").context["page"].object_list
-    assert login(clerk).get(f"/licences/work/licences/{food_licence.pk}/").status_code == 403
-    food_licence.refresh_from_db()
-    assert food_licence.status == Licence.Status.VALID
+    assert client.post(f"/licences/work/licences/{demo_food_licence.pk}/renew/", {"confirm": "on"}).status_code == 404
+    assert demo_food_licence not in client.get("/licences/work/licences/").context["page"].object_list
+    assert login(clerk).get(f"/licences/work/licences/{demo_food_licence.pk}/").status_code == 403
+    demo_food_licence.refresh_from_db()
+    assert demo_food_licence.status == Licence.Status.VALID
 
 
-def test_suspend_reinstate_and_cancel_a_licence(approver: User, food_licence: Licence, login: Any) -> None:
+def test_suspend_reinstate_and_cancel_a_licence(approver: User, demo_food_licence: Licence, login: Any) -> None:
     client = login(approver)
-    url = f"/licences/work/licences/{food_licence.pk}/status/"
+    url = f"/licences/work/licences/{demo_food_licence.pk}/status/"
     assert client.post(url, {"status": "suspended", "reason": ""}).status_code == 400
     assert client.post(url, {"status": "suspended", "reason": "责令停业整顿"}).status_code == 302
-    food_licence.refresh_from_db()
-    assert (food_licence.status, food_licence.status_reason) == ("suspended", "责令停业整顿")
-    page = client.get(f"/licences/work/licences/{food_licence.pk}/")
+    demo_food_licence.refresh_from_db()
+    assert (demo_food_licence.status, demo_food_licence.status_reason) == ("suspended", "责令停业整顿")
+    page = client.get(f"/licences/work/licences/{demo_food_licence.pk}/")
     assert page.context["verdict"].state == "suspended"
     assert client.post(url, {"status": "valid", "reason": "整改完成"}).status_code == 302
-    food_licence.refresh_from_db()
-    assert food_licence.status == "valid"
+    demo_food_licence.refresh_from_db()
+    assert demo_food_licence.status == "valid"
     assert client.post(url, {"status": "cancelled", "reason": "申请人申请注销"}).status_code == 302
-    food_licence.refresh_from_db()
-    assert food_licence.status == "cancelled"
+    demo_food_licence.refresh_from_db()
+    assert demo_food_licence.status == "cancelled"
     final = client.post(url, {"status": "valid", "reason": "恢复"})
     assert final.status_code == 409
-    page = client.get(f"/licences/work/licences/{food_licence.pk}/")
+    page = client.get(f"/licences/work/licences/{demo_food_licence.pk}/")
     assert page.context["status_actions"] == [] and not page.context["in_force"]
-    assert AuditEvent.objects.filter(action="licence.status", target_id=str(food_licence.pk)).count() == 3
+    assert AuditEvent.objects.filter(action="licence.status", target_id=str(demo_food_licence.pk)).count() == 3
 
 
-def test_revoking_a_licence(approver: User, food_licence: Licence, login: Any) -> None:
+def test_revoking_a_licence(approver: User, demo_food_licence: Licence, login: Any) -> None:
     client = login(approver)
     response = client.post(
-        f"/licences/work/licences/{food_licence.pk}/status/", {"status": "revoked", "reason": "以欺骗手段取得许可"}
+        f"/licences/work/licences/{demo_food_licence.pk}/status/", {"status": "revoked", "reason": "以欺骗手段取得许可"}
     )
     assert response.status_code == 302
-    food_licence.refresh_from_db()
-    assert food_licence.status == "revoked"
-    assert client.get(f"/licences/work/licences/{food_licence.pk}/").context["verdict"].state == "revoked"
+    demo_food_licence.refresh_from_db()
+    assert demo_food_licence.status == "revoked"
+    assert client.get(f"/licences/work/licences/{demo_food_licence.pk}/").context["verdict"].state == "revoked"
 
 
-def test_a_change_makes_version_002_and_cancels_001(approver: User, food_licence: Licence, login: Any) -> None:
+def test_a_change_makes_version_002_and_cancels_001(approver: User, demo_food_licence: Licence, login: Any) -> None:
     client = login(approver)
-    form = client.get(f"/licences/work/licences/{food_licence.pk}/change/")
+    form = client.get(f"/licences/work/licences/{demo_food_licence.pk}/change/")
     assert form.status_code == 200
     assert form.context["form"].initial["premises"] == "江海区东海路 28 号首层（示例）"
     assert 'name="face-premises"' in form.content.decode()
-    values = {f"face-{k}": v for k, v in food_licence.face.items()}
-    refused = client.post(f"/licences/work/licences/{food_licence.pk}/change/", {**values, "face-premises": ""})
+    values = {f"face-{k}": v for k, v in demo_food_licence.face.items()}
+    refused = client.post(f"/licences/work/licences/{demo_food_licence.pk}/change/", {**values, "face-premises": ""})
     assert refused.status_code == 400 and refused.context["form"].has_error("premises")
     response = client.post(
-        f"/licences/work/licences/{food_licence.pk}/change/",
+        f"/licences/work/licences/{demo_food_licence.pk}/change/",
         {**values, "face-premises": "江海区东海路 30 号首层（示例）"},
     )
     assert response.status_code == 302
-    new = Licence.objects.get(previous=food_licence)
+    new = Licence.objects.get(previous=demo_food_licence)
     assert response["Location"] == f"/licences/work/licences/{new.pk}/"
-    food_licence.refresh_from_db()
-    assert food_licence.status == Licence.Status.CANCELLED
-    assert new.version == 2 and new.serial == food_licence.serial and new.identifier.split(".")[-2] == "002"
-    assert new.face["premises"] == "江海区东海路 30 号首层（示例）" and new.valid_from == food_licence.valid_from
+    demo_food_licence.refresh_from_db()
+    assert demo_food_licence.status == Licence.Status.CANCELLED
+    assert new.version == 2 and new.serial == demo_food_licence.serial and new.identifier.split(".")[-2] == "002"
+    assert new.face["premises"] == "江海区东海路 30 号首层（示例）" and new.valid_from == demo_food_licence.valid_from
     page = client.get(response["Location"])
     assert [v.version for v in page.context["versions"]] == [2, 1]
     assert page.context["verdict"].state == "valid"
-    assert food_licence.identifier in page.content.decode()
-    assert client.get(f"/licences/work/licences/{food_licence.pk}/change/").status_code == 302
+    assert demo_food_licence.identifier in page.content.decode()
+    assert client.get(f"/licences/work/licences/{demo_food_licence.pk}/change/").status_code == 302
 
 
-def test_renewal_starts_a_new_validity(approver: User, food_licence: Licence, login: Any) -> None:
+def test_renewal_starts_a_new_validity(approver: User, demo_food_licence: Licence, login: Any) -> None:
     client = login(approver)
-    assert client.post(f"/licences/work/licences/{food_licence.pk}/renew/", {}).status_code == 400
+    assert client.post(f"/licences/work/licences/{demo_food_licence.pk}/renew/", {}).status_code == 400
     # Issued a year ago: the renewed period starts today, after the old one's start.
     year = timedelta(days=365)
-    assert food_licence.valid_until is not None
-    Licence.objects.filter(pk=food_licence.pk).update(
-        valid_from=food_licence.valid_from - year, valid_until=food_licence.valid_until - year
+    assert demo_food_licence.valid_until is not None
+    Licence.objects.filter(pk=demo_food_licence.pk).update(
+        valid_from=demo_food_licence.valid_from - year, valid_until=demo_food_licence.valid_until - year
     )
-    food_licence.refresh_from_db()
-    response = client.post(f"/licences/work/licences/{food_licence.pk}/renew/", {"confirm": "on"})
+    demo_food_licence.refresh_from_db()
+    response = client.post(f"/licences/work/licences/{demo_food_licence.pk}/renew/", {"confirm": "on"})
     assert response.status_code == 302
-    new = Licence.objects.get(previous=food_licence)
-    assert new.version == 2 and new.valid_from > food_licence.valid_from
-    assert new.valid_until is not None and food_licence.valid_until is not None
-    assert new.valid_until > food_licence.valid_until
+    new = Licence.objects.get(previous=demo_food_licence)
+    assert new.version == 2 and new.valid_from > demo_food_licence.valid_from
+    assert new.valid_until is not None and demo_food_licence.valid_until is not None
+    assert new.valid_until > demo_food_licence.valid_until
 
 
 # --- Issuing for an approved case --------------------------------------------------------------
 
 
 def test_issuing_the_licence_of_an_approved_case_by_hand_works_once(
-    enterprise: User, clerk: User, approver: User, food_item: ServiceItem, demo_licences: None, login: Any
+    enterprise: User, approver: User, approved_food_case: Callable[..., Case], login: Any
 ) -> None:
-    case = approved_case(enterprise, food_item, clerk, approver)
+    # issue=False: the automatic issue after commit does not run, so the case has no licence yet.
+    case = approved_food_case(enterprise, issue=False)
     assert not Licence.objects.filter(case=case).exists()
     client = login(approver)
     page = client.get(f"/cases/work/cases/{case.pk}/")
@@ -499,16 +427,16 @@ def test_issuing_the_licence_of_an_approved_case_by_hand_works_once(
 
 
 def test_the_button_issues_with_the_case_values_and_the_form_with_the_staffs(
-    enterprise: User, clerk: User, approver: User, food_item: ServiceItem, demo_licences: None, login: Any
+    enterprise: User, approver: User, approved_food_case: Callable[..., Case], login: Any
 ) -> None:
     client = login(approver)
-    case = approved_case(enterprise, food_item, clerk, approver)
+    case = approved_food_case(enterprise, issue=False)
     button = client.post(f"/licences/work/cases/{case.pk}/issue/", {})
     licence = Licence.objects.get(case=case)
     assert button.status_code == 302 and licence.face["premises"] == case.form_data["premises"]
     assert licence.face["case_number"] == case.number
 
-    other = approved_case(enterprise, food_item, clerk, approver)
+    other = approved_food_case(enterprise, issue=False)
     values = {
         f"face-{k}": v for k, v in client.get(f"/licences/work/cases/{other.pk}/issue/").context["form"].initial.items()
     }
@@ -526,13 +454,11 @@ def test_the_button_issues_with_the_case_values_and_the_form_with_the_staffs(
 def test_who_may_not_issue_for_a_case(
     enterprise: User,
     clerk: User,
-    approver: User,
     outsider: User,
-    food_item: ServiceItem,
-    demo_licences: None,
+    approved_food_case: Callable[..., Case],
     login: Any,
 ) -> None:
-    case = approved_case(enterprise, food_item, clerk, approver)
+    case = approved_food_case(enterprise, issue=False)
     page = login(clerk).get(f"/cases/work/cases/{case.pk}/")
     assert page.status_code == 200 and not page.context["can_issue_licence"]
     assert "/issue/" not in page.content.decode()
@@ -541,10 +467,8 @@ def test_who_may_not_issue_for_a_case(
     assert not Licence.objects.filter(case=case).exists()
 
 
-def test_an_open_case_gets_no_licence(
-    enterprise: User, approver: User, food_item: ServiceItem, demo_licences: None, login: Any
-) -> None:
-    case = submit(enterprise, food_item, idempotency_key=uuid.uuid4().hex)
+def test_an_open_case_gets_no_licence(enterprise: User, approver: User, login: Any) -> None:
+    case = food_case_submit(enterprise)
     client = login(approver)
     assert "licence_due" in client.get(f"/cases/work/cases/{case.pk}/").context
     assert not client.get(f"/cases/work/cases/{case.pk}/").context["licence_due"]
@@ -557,46 +481,48 @@ def test_an_open_case_gets_no_licence(
 
 
 def test_a_lookup_needs_a_case_the_user_can_see_and_is_recorded(
-    enterprise: User, clerk: User, outsider: User, food_item: ServiceItem, food_licence: Licence, login: Any
+    enterprise: User, clerk: User, outsider: User, demo_food_licence: Licence, login: Any
 ) -> None:
-    case = submit(enterprise, food_item, idempotency_key=uuid.uuid4().hex)
+    case = food_case_submit(enterprise)
     client = login(clerk)
     assert client.get("/licences/work/lookup/").status_code == 200
-    without = client.post("/licences/work/lookup/", {"identifier": food_licence.identifier, "reason": "核验"})
+    without = client.post("/licences/work/lookup/", {"identifier": demo_food_licence.identifier, "reason": "核验"})
     assert without.status_code == 400 and without.context["form"].has_error("case_number")
     assert without.context["licence"] is None
     unknown_case = client.post(
-        "/licences/work/lookup/", {"identifier": food_licence.identifier, "case_number": "440704000000209901010001"}
+        "/licences/work/lookup/",
+        {"identifier": demo_food_licence.identifier, "case_number": "440704000000209901010001"},
     )
     assert unknown_case.status_code == 400 and unknown_case.context["form"].has_error("case_number")
     unknown = client.post("/licences/work/lookup/", {"identifier": "1.2.156.3005.2.NOPE", "case_number": case.number})
     assert unknown.status_code == 400 and unknown.context["form"].has_error("identifier")
     not_theirs = login(outsider).post(
-        "/licences/work/lookup/", {"identifier": food_licence.identifier, "case_number": case.number}
+        "/licences/work/lookup/", {"identifier": demo_food_licence.identifier, "case_number": case.number}
     )
     assert not_theirs.status_code == 400 and not_theirs.context["licence"] is None
-    assert not LicenceUse.objects.filter(licence=food_licence).exists()
+    assert not LicenceUse.objects.filter(licence=demo_food_licence).exists()
 
     response = client.post(
         "/licences/work/lookup/",
-        {"identifier": food_licence.identifier.lower(), "case_number": case.number, "reason": "核验经营许可"},
+        {"identifier": demo_food_licence.identifier.lower(), "case_number": case.number, "reason": "核验经营许可"},
     )
     assert response.status_code == 200
-    assert response.context["licence"] == food_licence and response.context["verdict"].state == "valid"
+    assert response.context["licence"] == demo_food_licence and response.context["verdict"].state == "valid"
     assert "江海区东海路 28 号首层（示例）" in response.content.decode()
-    use = LicenceUse.objects.get(licence=food_licence)
+    use = LicenceUse.objects.get(licence=demo_food_licence)
     assert (use.kind, use.case, use.used_by, use.reason) == (LicenceUse.Kind.LOOKUP, case, clerk, "核验经营许可")
-    assert AuditEvent.objects.filter(action="licence.lookup", target_id=str(food_licence.pk)).exists()
+    assert AuditEvent.objects.filter(action="licence.lookup", target_id=str(demo_food_licence.pk)).exists()
 
 
 def test_lookups_show_on_the_licence_page(
-    enterprise: User, clerk: User, approver: User, food_item: ServiceItem, food_licence: Licence, login: Any
+    enterprise: User, clerk: User, approver: User, demo_food_licence: Licence, login: Any
 ) -> None:
-    case = submit(enterprise, food_item, idempotency_key=uuid.uuid4().hex)
+    case = food_case_submit(enterprise)
     login(clerk).post(
-        "/licences/work/lookup/", {"identifier": food_licence.identifier, "case_number": case.number, "reason": "核验"}
+        "/licences/work/lookup/",
+        {"identifier": demo_food_licence.identifier, "case_number": case.number, "reason": "核验"},
     )
-    page = login(approver).get(f"/licences/work/licences/{food_licence.pk}/")
+    page = login(approver).get(f"/licences/work/licences/{demo_food_licence.pk}/")
     assert [u.case for u in page.context["uses"]] == [case]
     assert case.number in page.content.decode()
 
@@ -604,7 +530,9 @@ def test_lookups_show_on_the_licence_page(
 # --- Indicators --------------------------------------------------------------------------------
 
 
-def test_indicators_for_leaders_and_issuers(approver: User, citizen: User, demo_licences: None, login: Any) -> None:
+def test_indicators_for_leaders_and_issuers(
+    approver: User, citizen: User, licences_demo: dict[str, int], login: Any
+) -> None:
     leader = User.objects.get(username="leader")
     for user in (leader, approver):
         response = login(user).get("/licences/work/indicators/")
@@ -634,7 +562,7 @@ def test_workbench_links_follow_the_permissions(scjg_admin: User, approver: User
 
 
 def test_the_system_administrator_browses_seals_keys_and_licences_without_secrets(
-    sysadmin: User, scjg_admin: User, citizen: User, food_licence: Licence, login: Any
+    sysadmin: User, scjg_admin: User, citizen: User, demo_food_licence: Licence, login: Any
 ) -> None:
     seal = _scjg_seal()
     login(scjg_admin).post(f"/licences/work/seals/{seal.pk}/rotate/", {"confirm": "on"})
@@ -649,7 +577,7 @@ def test_the_system_administrator_browses_seals_keys_and_licences_without_secret
         f"/admin/licences/sealkey/?q={key.key_id}",
         "/admin/licences/licencetype/",
         "/admin/licences/licence/",
-        f"/admin/licences/licence/{food_licence.pk}/change/",
+        f"/admin/licences/licence/{demo_food_licence.pk}/change/",
         f"/admin/licences/licence/{id_card.pk}/change/",
         "/admin/licences/licenceuse/",
     ]

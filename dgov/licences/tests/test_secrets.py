@@ -276,24 +276,6 @@ def world(
     return World(licence=licence, share_token=token, case=case, preferred=preferred)
 
 
-@pytest.fixture
-def scjg_admin(scjg: Department) -> User:
-    """区市场监督管理局's department administrator, who manages its seals."""
-    from dgov.accounts.services import role_grant, user_create
-
-    user = user_create(
-        actor=None,
-        username="scjg_admin",
-        password="Scjg-admin-pass-2026!",
-        kind="staff",
-        real_name="冯志远",
-        department=scjg,
-        is_demo=True,
-    )
-    role_grant(actor=None, user=user, role="dept_admin", department=scjg)
-    return user
-
-
 def test_no_page_or_endpoint_shows_a_private_key(
     world: World, sysadmin: User, scjg_admin: User, approver: User, enterprise: User, settings: Any
 ) -> None:
