@@ -62,6 +62,12 @@ FACES: dict[str, tuple[dict[str, dict[str, Any]], list[str]]] = {
     ),
 }
 
+# Notes printed under the face fields (the rendering template's fixed text).
+NOTES: dict[str, str] = {
+    "food_business_licence": "许可证有效期内，经营场所、主体业态、经营项目等许可事项发生变化的，应当依法申请变更。",
+    "business_licence": "个体工商户应当于每年1月1日至6月30日通过国家企业信用信息公示系统报送上一年度年度报告。",
+}
+
 # Types materials ask for that no demo item outputs: name and issuing department.
 REFERENCED: dict[str, tuple[str, str]] = {
     "resident_id_card": ("居民身份证（电子证照）", "gaj"),
@@ -135,6 +141,7 @@ def load_demo_licence_types() -> int:
                 "face_schema": _schema(code),
                 "validity_years": 0 if code in ("business_licence", "resident_id_card") else 5,
                 "print_title": name,
+                "print_note": NOTES.get(code, ""),
                 "is_demo": True,
             },
         )

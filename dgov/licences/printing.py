@@ -101,6 +101,7 @@ def licence_print(licence: Licence, *, language: str) -> LicencePrint:
             qr_payload=qr_content(licence),
             verify_url=f"{settings.DGOV_BASE_URL}/licences/verify/",
             language=language,
+            note=licence.type.print_note,
             labels={
                 "identifier": _("Licence identifier"),
                 "issuer": _("Issued by"),

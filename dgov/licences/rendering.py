@@ -84,6 +84,8 @@ class LicencePrint:
     verify_url: str
     labels: dict[str, str]
     language: str = "zh-hans"
+    # The licence type's printed note (e.g. where to report changes), under the face fields.
+    note: str = ""
 
     def __post_init__(self) -> None:
         missing = LABEL_KEYS - self.labels.keys()
@@ -293,6 +295,7 @@ def _story(print_: LicencePrint, styles: _Styles) -> list[Flowable]:
         _Text(f"{labels['identifier']}{styles.colon}{print_.identifier}", styles.identifier),
         Spacer(0, 7 * mm),
         table,
+        *([Spacer(0, 3 * mm), _Text(print_.note, styles.identifier)] if print_.note else []),
         Spacer(0, 6 * mm),
         _Footer(print_, styles),
     ]

@@ -296,3 +296,10 @@ def test_a_new_link_is_shown_once_and_a_reload_makes_no_second_one(enterprise: U
     again = client.get(f"/licences/{licence.pk}/").content.decode()
     assert "/licences/s/" not in again
     assert LicenceShare.objects.filter(licence=licence).count() == 1
+
+
+def test_the_licence_page_shows_the_type_s_printed_note(enterprise: User, login: Any) -> None:
+    from dgov.licences.demo import NOTES
+
+    licence = Licence.objects.get(holder_user=enterprise, type__code="food_business_licence")
+    assert NOTES["food_business_licence"] in login(enterprise).get(f"/licences/{licence.pk}/").content.decode()

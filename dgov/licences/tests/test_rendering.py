@@ -430,3 +430,9 @@ def test_seal_takes_long_names() -> None:
     image = Image.open(io.BytesIO(seal_png("江海区住房和城乡建设局江海区住房和城乡建", "行政审批专用章", size=300)))
 
     assert image.size == (300, 300)
+
+
+def test_the_licence_type_s_printed_note_is_on_the_page(seal: bytes, plain_pdf: None) -> None:
+    note = "经营场所、经营项目等事项发生变化的，应当依法申请变更。"
+    assert note not in pdf_text(render_pdf(licence(seal)))
+    assert note in pdf_text(render_pdf(licence(seal, note=note)))
