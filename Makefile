@@ -27,6 +27,7 @@ run: $(VENV)/.base
 	$(BIN)/python manage.py load_demo_catalog
 	$(BIN)/python manage.py load_demo_licences
 	$(BIN)/python manage.py load_demo_cases
+	$(BIN)/python manage.py load_demo_ratings
 	@echo ""
 	@echo "  江海数字政府平台 Jianghai digital government: http://127.0.0.1:$(PORT)/"
 	@echo "  Demo accounts (password: $${DGOV_DEMO_PASSWORD:-jianghai-demo-2025}):"

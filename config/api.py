@@ -19,6 +19,7 @@ from dgov.catalog.api import router as catalog_router
 from dgov.core.errors import ApplicationError
 from dgov.licences.api import router as licences_router
 from dgov.licences.api_staff import router as licences_staff_router
+from dgov.ratings.api import router as ratings_router
 
 
 class SystemToken(HttpBearer):
@@ -101,3 +102,4 @@ api.add_router("/catalog", catalog_router)
 api.add_router("", cases_router)
 api.add_router("/licences", licences_router)
 api.add_router("/licences", licences_staff_router)
+api.add_router("/ratings", ratings_router)

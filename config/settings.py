@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "dgov.notices",
     "dgov.cases",
     "dgov.licences",
+    "dgov.ratings",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "me
 MEDIA_URL = "/media-not-served/"  # uploads are never served from the web root
 # Largest file an applicant may upload as one material (bytes).
 DGOV_UPLOAD_MAX_BYTES = env_int("DGOV_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Working days a department has to call back, resolve and answer a bad rating (差评整改).
+DGOV_RECTIFICATION_WORKING_DAYS = env_int("DGOV_RECTIFICATION_WORKING_DAYS", 5)
 
 # --- Notices --------------------------------------------------------------------------------
 # Where text messages and e-mails go: a dotted path to a dgov.notices.backends.NoticeBackend.

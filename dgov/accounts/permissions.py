@@ -31,6 +31,9 @@ class Perm(enum.StrEnum):
     CASE_WINDOW = "cases.window"
     SEALS_MANAGE = "licences.seals.manage"
     LICENCE_ISSUE = "licences.issue"
+    RATINGS_VIEW = "ratings.view"
+    RATINGS_RECTIFY = "ratings.rectify"
+    RATINGS_EXCLUDE = "ratings.exclusion.approve"
 
 
 STAFF_WORK_ROLES = frozenset(
@@ -65,6 +68,13 @@ RULES: dict[Perm, frozenset[Role]] = {
     Perm.SEALS_MANAGE: frozenset({Role.DEPT_ADMIN}),
     # Issuing by hand, changing, renewing and revoking a department's licences.
     Perm.LICENCE_ISSUE: frozenset({Role.APPROVER, Role.DEPT_ADMIN}),
+    # 好差评: a department's bad ratings are read by those who work or answer for them (leaders,
+    # read-only), worked by its approvers and administrators (call-back, rectification, report
+    # back, proposing to exclude a malicious rating), and an exclusion is approved by its
+    # department administrator (a different person from the proposer; see dgov.ratings.services).
+    Perm.RATINGS_VIEW: frozenset({Role.APPROVER, Role.DEPT_ADMIN, Role.LEADER}),
+    Perm.RATINGS_RECTIFY: frozenset({Role.APPROVER, Role.DEPT_ADMIN}),
+    Perm.RATINGS_EXCLUDE: frozenset({Role.DEPT_ADMIN}),
     Perm.ROLES: frozenset({Role.SECURITY_ADMIN}),
     Perm.SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Perm.AUDIT_VIEW: frozenset({Role.AUDIT_ADMIN}),

@@ -165,6 +165,8 @@ def workbench(request: AuthedRequest) -> HttpResponse:
             "can_manage_catalogue": has_perm(user, Perm.CATALOG_MANAGE),
             "can_manage_seals": has_perm(user, Perm.SEALS_MANAGE),
             "can_issue_licences": has_perm(user, Perm.LICENCE_ISSUE),
+            "can_view_ratings": has_perm(user, Perm.RATINGS_VIEW),
+            "can_review_exclusions": has_perm(user, Perm.RATINGS_EXCLUDE),
         },
     )
 

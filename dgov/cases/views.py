@@ -212,7 +212,11 @@ def mine_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your corrected materials were handed in."))
             return redirect("cases:mine_detail", pk=case.pk)
-    return render(request, "cases/mine_detail.html", _detail_context(case, staff=False, errors=errors))
+    from dgov.ratings.selectors import rating_panel_for_case
+
+    context = _detail_context(case, staff=False, errors=errors)
+    context["rating_panel"] = rating_panel_for_case(case=case, user=request.user)
+    return render(request, "cases/mine_detail.html", context)
 
 
 @login_required
