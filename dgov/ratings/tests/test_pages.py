@@ -226,7 +226,7 @@ def test_the_proposer_s_own_review_is_refused_on_the_page(rect: Rectification, s
     exclusion = Exclusion.objects.get()
     response = client.post(f"/ratings/work/exclusions/{exclusion.pk}/decide/", {f"e{exclusion.pk}-decision": "approve"})
     assert response.status_code == 400
-    assert "someone other than the person who proposed it" in response.content.decode()
+    assert "剔除申请须由申请人以外的人审核" in response.content.decode()
     assert not Rating.objects.get(pk=rect.rating_id).is_excluded
 
 
