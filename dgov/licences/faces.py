@@ -72,23 +72,38 @@ def face_clean(ltype: LicenceType, values: dict[str, Any], errors: dict[str, lis
     return clean
 
 
-def _holder_id_shown(case: Any) -> str:
+def holder_shown(kind: str, holder_id: str) -> str:
+    """The holder's ID as printed and signed: a credit code in full, a person's ID number masked."""
+    return holder_id if kind == LicenceType.Holder.ENTERPRISE else mask_id_number(holder_id)
+
+
+def holder_of_case(case: Any) -> dict[str, Any]:
+    """Who a licence for case is issued to: the applicant, as a person or as an enterprise."""
     applicant = case.applicant
     if applicant.kind == "enterprise":
-        return str(applicant.enterprise_credit_code)
-    return mask_id_number(applicant.id_number)
+        return {
+            "holder_kind": LicenceType.Holder.ENTERPRISE,
+            "holder_name": applicant.enterprise_name or applicant.display_name,
+            "holder_id": applicant.enterprise_credit_code,
+            "holder_user": applicant,
+        }
+    return {
+        "holder_kind": LicenceType.Holder.PERSON,
+        "holder_name": applicant.real_name or applicant.display_name,
+        "holder_id": applicant.id_number or "",
+        "holder_user": applicant,
+    }
 
 
 def face_from_case(ltype: LicenceType, case: Any) -> dict[str, str]:
     """Face values taken from the case by each field's x-source (fields without a value are left out)."""
     props = (ltype.face_schema or {}).get("properties") or {}
     form = case.form_data
-    applicant = case.applicant
+    holder = holder_of_case(case)
     today = local_date(timezone.now())
     known = {
-        "holder.name": (applicant.enterprise_name if applicant.kind == "enterprise" else applicant.real_name)
-        or applicant.display_name,
-        "holder.id": _holder_id_shown(case),
+        "holder.name": holder["holder_name"],
+        "holder.id": holder_shown(holder["holder_kind"], holder["holder_id"] or ""),
         "case.number": case.number or "",
         "item.name": case.item.name,
         "issuer.name": ltype.issuer.name,

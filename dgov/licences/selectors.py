@@ -148,8 +148,6 @@ def published_keys() -> list[dict[str, Any]]:
 
 def seal_record(seal: Seal) -> dict[str, Any]:
     """The seal as a GB/T 38540-shaped record (SES_Seal without the maker's signature; see docs)."""
-    from dgov.core.crypto import sm3_hex
-
     return {
         "header": {"ID": "ES", "version": 4, "Vid": "dgov-jianghai"},
         "esID": seal.code,
@@ -164,7 +162,7 @@ def seal_record(seal: Seal) -> dict[str, Any]:
         },
         "picture": {
             "type": "png",
-            "dataSM3": sm3_hex(bytes(seal.image_png)),
+            "dataSM3": crypto.sm3_hex(bytes(seal.image_png)),
             "width": seal.image_width_mm,
             "height": seal.image_width_mm,
         },

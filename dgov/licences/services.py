@@ -21,10 +21,10 @@ from dgov.accounts.permissions import Perm, has_perm
 from dgov.audit import record
 from dgov.core import crypto
 from dgov.core.errors import ApplicationError, ConflictError
-from dgov.core.masking import mask_id_number
 from dgov.core.workdays import local_date
 from dgov.licences import signing
 from dgov.licences.canonical import canonical_bytes, licence_document
+from dgov.licences.faces import holder_of_case, holder_shown
 from dgov.licences.identifier import licence_identifier
 from dgov.licences.models import (
     Licence,
@@ -125,9 +125,8 @@ def seal_create(
             errors["picture"] = [problem]
     if picture is None and not errors:
         # The picture's bottom line is what the name adds to the department's (e.g. 电子证照专用章).
-        bottom = name.removeprefix(department.name)
         try:
-            picture = seal_png(department.name, bottom if len(bottom) <= 12 else "")
+            picture = seal_png(department.name, name.removeprefix(department.name).strip())
         except ValueError:
             errors["picture"] = [_("A seal picture fits a department name of 2 to 20 characters; upload one.")]
     if errors:
@@ -285,10 +284,6 @@ def _validity(ltype: LicenceType, start: date) -> date | None:
     return anniversary - timedelta(days=1)
 
 
-def _holder_shown(kind: str, holder_id: str) -> str:
-    return holder_id if kind == LicenceType.Holder.ENTERPRISE else mask_id_number(holder_id)
-
-
 def _create_signed(
     *,
     ltype: LicenceType,
@@ -321,7 +316,7 @@ def _create_signed(
         holder_name=holder_name,
         holder_id=holder_id,
         holder_id_digest=crypto.search_digest(holder_id.upper(), context="licence.holder"),
-        holder_id_shown=_holder_shown(holder_kind, holder_id),
+        holder_id_shown=holder_shown(holder_kind, holder_id),
         holder_user=holder_user,
         face=face,
         valid_from=valid_from,
@@ -398,24 +393,6 @@ def licence_issue(
             request=request,
         )
     return licence
-
-
-def holder_of_case(case: Any) -> dict[str, Any]:
-    """Who a licence for case is issued to: the applicant, as a person or as an enterprise."""
-    applicant = case.applicant
-    if applicant.kind == User.Kind.ENTERPRISE:
-        return {
-            "holder_kind": LicenceType.Holder.ENTERPRISE,
-            "holder_name": applicant.enterprise_name or applicant.display_name,
-            "holder_id": applicant.enterprise_credit_code,
-            "holder_user": applicant,
-        }
-    return {
-        "holder_kind": LicenceType.Holder.PERSON,
-        "holder_name": applicant.real_name or applicant.display_name,
-        "holder_id": applicant.id_number or "",
-        "holder_user": applicant,
-    }
 
 
 def licence_issue_for_case(
