@@ -24,6 +24,7 @@ run: $(VENV)/.base
 	$(BIN)/python manage.py seed_calendar
 	$(BIN)/python manage.py load_processes
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo_registries
 	$(BIN)/python manage.py load_demo_catalog
 	$(BIN)/python manage.py load_demo_licences
 	$(BIN)/python manage.py load_demo_cases

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "dgov.core",
     "dgov.audit",
     "dgov.accounts",
+    "dgov.registries",
     "dgov.workflow",
     "dgov.portal",
     "dgov.catalog",

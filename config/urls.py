@@ -25,6 +25,7 @@ urlpatterns = [
     path("licences/work/", include("dgov.licences.urls_staff")),
     path("licences/", include("dgov.licences.urls")),
     path("ratings/", include("dgov.ratings.urls")),
+    path("registries/", include("dgov.registries.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("o/", include((oauth2_patterns, oauth2_urls.app_name))),
