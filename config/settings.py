@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "dgov.cases",
     "dgov.licences",
     "dgov.ratings",
+    "dgov.credit",
 ]
 
 MIDDLEWARE = [

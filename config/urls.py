@@ -26,6 +26,7 @@ urlpatterns = [
     path("licences/", include("dgov.licences.urls")),
     path("ratings/", include("dgov.ratings.urls")),
     path("registries/", include("dgov.registries.urls")),
+    path("credit/", include("dgov.credit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("o/", include((oauth2_patterns, oauth2_urls.app_name))),

@@ -34,6 +34,8 @@ class Perm(enum.StrEnum):
     RATINGS_VIEW = "ratings.view"
     RATINGS_RECTIFY = "ratings.rectify"
     RATINGS_EXCLUDE = "ratings.exclusion.approve"
+    CREDIT_VIEW = "credit.view"
+    CREDIT_MANAGE = "credit.manage"
 
 
 STAFF_WORK_ROLES = frozenset(
@@ -75,6 +77,11 @@ RULES: dict[Perm, frozenset[Role]] = {
     Perm.RATINGS_VIEW: frozenset({Role.APPROVER, Role.DEPT_ADMIN, Role.LEADER}),
     Perm.RATINGS_RECTIFY: frozenset({Role.APPROVER, Role.DEPT_ADMIN}),
     Perm.RATINGS_EXCLUDE: frozenset({Role.DEPT_ADMIN}),
+    # 社会信用联合奖惩: the red and black lists are read (and subjects checked) by those who accept
+    # and decide cases and by leaders; a department administrator keeps the entries their
+    # department listed (an unscoped one keeps all). See dgov.credit.
+    Perm.CREDIT_VIEW: frozenset({Role.WINDOW_CLERK, Role.APPROVER, Role.DEPT_ADMIN, Role.LEADER}),
+    Perm.CREDIT_MANAGE: frozenset({Role.DEPT_ADMIN}),
     Perm.ROLES: frozenset({Role.SECURITY_ADMIN}),
     Perm.SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Perm.AUDIT_VIEW: frozenset({Role.AUDIT_ADMIN}),
