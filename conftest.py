@@ -32,21 +32,28 @@ def jianghai(db: None) -> None:
     Idempotent: after a transactional test has flushed the database it loads them again (the
     working-day calendar is left alone: calendar tests start from an empty table).
     """
+    from dgov.workflow.decisions import decision_definitions_load_shipped
     from dgov.workflow.services import process_definitions_load_shipped
 
     process_definitions_load_shipped(actor=None)
+    decision_definitions_load_shipped(actor=None)
     load_all()
 
 
 def load_reference_data() -> None:
-    """What `make run` loads: the working-day calendar, the shipped processes, the demo data."""
+    """What `make run` loads: the working-day calendar, the shipped processes and decision tables,
+    the demo data (accounts, base registries, catalogue)."""
     from dgov.catalog.demo import load_demo_catalog
     from dgov.core.workdays import calendar_seed_from_library
+    from dgov.registries.demo import load_demo as load_demo_registries
+    from dgov.workflow.decisions import decision_definitions_load_shipped
     from dgov.workflow.services import process_definitions_load_shipped
 
     calendar_seed_from_library(actor=None)
     process_definitions_load_shipped(actor=None)
+    decision_definitions_load_shipped(actor=None)
     load_all()
+    load_demo_registries()
     load_demo_catalog()
 
 
@@ -133,6 +140,8 @@ def reference_data_again(transactional_db: None) -> None:
     from dgov.catalog.demo import load_demo_catalog
     from dgov.core.models import CalendarYear
     from dgov.core.workdays import calendar_seed_from_library
+    from dgov.registries.demo import load_demo as load_demo_registries
+    from dgov.workflow.decisions import decision_definitions_load_shipped
     from dgov.workflow.services import process_definitions_load_shipped
 
     # The flush also removed what data migrations wrote: the catalogue's life events.
@@ -140,5 +149,7 @@ def reference_data_again(transactional_db: None) -> None:
     if not CalendarYear.objects.exists():
         calendar_seed_from_library(actor=None)
     process_definitions_load_shipped(actor=None)
+    decision_definitions_load_shipped(actor=None)
     load_all()
+    load_demo_registries()
     load_demo_catalog()

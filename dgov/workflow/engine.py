@@ -9,27 +9,33 @@ uploaded text, and script or service tasks run no code.
 
 The Camunda parser is used because bpmn-js (with camunda-bpmn-moddle) writes that dialect:
 ``camunda:properties`` on user tasks (role, days, see :mod:`dgov.workflow.dialect`),
-``camunda:formData`` for the fields a step asks for, and later ``camunda:decisionRef`` on
-business-rule tasks with their DMN tables.
+``camunda:formData`` for the fields a step asks for, and ``camunda:decisionRef`` on
+business-rule tasks. A business-rule task does not carry its table: the engine pauses on it and
+asks the *decider* it was given (see :data:`Decider`) for the outputs, so the services choose the
+table version, evaluate it with :mod:`dgov.workflow.dmn` and keep the trace; the decision ref may
+name a process variable as ``${name}``, so one process serves items with different tables.
 """
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, BpmnValidator, full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent, NoneTask
 from SpiffWorkflow.camunda.parser import CamundaParser
+from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -72,6 +78,72 @@ class HumanTask:
     role: str | None
     days: int | None
     fields: tuple[FormField, ...]
+
+
+@dataclass(frozen=True)
+class DecisionCall:
+    """What a business-rule task asked and what the decider answered, for the services to keep."""
+
+    step: str  # the task's BPMN id
+    decision_ref: str  # the table key, variables resolved
+    outputs: dict[str, Any]
+    trace: Any  # whatever the decider returned alongside (the services' evaluation record)
+
+
+# decider(decision_key, process data) -> (outputs merged into the data, trace kept on the Run)
+Decider = Callable[[str, Mapping[str, Any]], tuple[dict[str, Any], Any]]
+
+
+# --- Business-rule tasks ----------------------------------------------------------------------
+
+
+class DecisionTask(NoneTask):  # type: ignore[misc]  # untyped base
+    """A ``bpmn:businessRuleTask``: the engine pauses on it and asks its decider (see the module doc)."""
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, decision_ref: str = "", **kwargs: Any):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.decision_ref = decision_ref
+
+
+class _DecisionTaskParser(CamundaTaskParser):  # type: ignore[misc]  # untyped base
+    def create_task(self) -> DecisionTask:
+        ref = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRef", "")
+        return DecisionTask(self.spec, self.bpmn_id, decision_ref=ref, **self.bpmn_attributes)
+
+
+class _DecisionTaskConverter(BpmnTaskSpecConverter):  # type: ignore[misc]  # untyped base
+    def to_dict(self, spec: DecisionTask) -> dict[str, Any]:
+        dct: dict[str, Any] = self.get_default_attributes(spec)
+        dct["decision_ref"] = spec.decision_ref
+        return dct
+
+
+class _Parser(CamundaParser):  # type: ignore[misc]  # untyped base
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("businessRuleTask"): (_DecisionTaskParser, DecisionTask),
+    }
+
+    def _find_dependencies(self, process: Any) -> None:
+        # The DMN parser would list each decisionRef as a DMN file to load; the platform's tables
+        # are looked up by the decider at run time instead.
+        BpmnParser._find_dependencies(self, process)
+
+
+_VARIABLE_REF = re.compile(r"^\$\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}$")
+
+
+def resolve_decision_ref(ref: str, data: Mapping[str, Any]) -> str:
+    """The table key a business-rule task names: literally, or the value of ``${variable}``."""
+    m = _VARIABLE_REF.match(ref.strip())
+    if not m:
+        return ref.strip()
+    value = data.get(m.group(1))
+    return value if isinstance(value, str) else ""
+
+
+def is_variable_ref(ref: str) -> bool:
+    return bool(_VARIABLE_REF.match(ref.strip()))
 
 
 # --- Conditions -------------------------------------------------------------------------------
@@ -128,7 +200,7 @@ def xml_parser() -> etree.XMLParser:
 
 
 def _parse(document: etree._Element, process_id: str) -> Any:
-    parser = CamundaParser()
+    parser = _Parser()
     parser.add_bpmn_xml(document, filename=f"{process_id}.bpmn")
     return parser.get_spec(process_id)
 
@@ -162,7 +234,8 @@ def clear_caches() -> None:
 
 @lru_cache(maxsize=1)
 def _serializer() -> Any:
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(DEFAULT_CONFIG))
+    config = {**DEFAULT_CONFIG, DecisionTask: _DecisionTaskConverter}
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
 def _engine_error(exc: SpiffWorkflowException) -> EngineError:
@@ -177,25 +250,44 @@ def _engine_error(exc: SpiffWorkflowException) -> EngineError:
 class Run:
     """One process instance in memory, between a restore (or start) and a dump."""
 
-    def __init__(self, workflow: Any):
+    def __init__(self, workflow: Any, decider: Decider | None = None):
         self._workflow = workflow
+        self._decider = decider
+        # The business-rule tasks decided since this Run was made (start, restore), in order.
+        self.decisions: list[DecisionCall] = []
+
+    def _decide(self, task: Any) -> None:
+        spec = task.task_spec
+        key = resolve_decision_ref(spec.decision_ref, task.data)
+        if not key:
+            raise EngineError("decision", f"{spec.bpmn_id}: the decision ref {spec.decision_ref!r} names no table")
+        if self._decider is None:
+            raise EngineError("decision", f"{spec.bpmn_id}: no decider to evaluate {key!r}")
+        outputs, trace = self._decider(key, task.data)
+        task.data.update(outputs)
+        self.decisions.append(DecisionCall(spec.bpmn_id, key, dict(outputs), trace))
 
     def _advance(self) -> None:
         """Run the engine until only human work (or nothing) is left.
 
         A plain ``bpmn:task`` is a milestone (e.g. 办结 conclude): SpiffWorkflow treats it as
-        manual, the platform passes it, as Camunda does for an undefined task.
+        manual, the platform passes it, as Camunda does for an undefined task. A business-rule
+        task is decided by the decider, then passed.
         """
         workflow = self._workflow
         try:
             while True:
                 workflow.do_engine_steps()
-                milestones = [
-                    t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if type(t.task_spec) is NoneTask
+                ready = [
+                    t
+                    for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+                    if type(t.task_spec) in (NoneTask, DecisionTask)
                 ]
-                if not milestones:
+                if not ready:
                     return
-                for task in milestones:
+                for task in ready:
+                    if isinstance(task.task_spec, DecisionTask):
+                        self._decide(task)
                     task.run()
         except EngineError:
             raise
@@ -279,7 +371,7 @@ def _form_fields(spec: Any) -> tuple[FormField, ...]:
     return tuple(fields)
 
 
-def start(bpmn_xml: str, process_id: str, data: Mapping[str, Any]) -> Run:
+def start(bpmn_xml: str, process_id: str, data: Mapping[str, Any], decider: Decider | None = None) -> Run:
     """A new instance of a (validated) process with its start data, run until it waits."""
     try:
         spec = _spec(bpmn_xml, process_id)
@@ -289,12 +381,12 @@ def start(bpmn_xml: str, process_id: str, data: Mapping[str, Any]) -> Run:
     # The READY start task hands its data down to every later step.
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
-    run = Run(workflow)
+    run = Run(workflow, decider)
     run._advance()
     return run
 
 
-def restore(state: EngineState) -> Run:
+def restore(state: EngineState, decider: Decider | None = None) -> Run:
     """An instance from its dumped state. Consumes ``state`` (SpiffWorkflow pops keys from it)."""
     serializer = _serializer()
     try:
@@ -303,4 +395,4 @@ def restore(state: EngineState) -> Run:
     except SpiffWorkflowException as exc:
         raise EngineError("state", str(exc)) from exc
     workflow.script_engine = _SCRIPT_ENGINE
-    return Run(workflow)
+    return Run(workflow, decider)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dgov.accounts.models import Department, Role
+from dgov.core.fields import EncryptedTextField
 from dgov.workflow.dialect import APPLICANT
 from dgov.workflow.sla import DeadlineState, deadline_state
 
@@ -196,3 +200,89 @@ class TaskEscalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.get_level_display()}"
+
+
+class DecisionDefinition(models.Model):
+    """One version of a decision table (DMN). A business-rule task uses the version in force when
+    its instance started, so a changed table applies to new cases only."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    # The DMN decision id, which business-rule tasks name (camunda:decisionRef).
+    key = models.SlugField(_("key"), max_length=64)
+    version = models.PositiveIntegerField(_("version"))
+    name = models.CharField(_("name"), max_length=200)
+    dmn_xml = models.TextField(_("DMN XML"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["key", "-version"]
+        verbose_name = _("decision table")
+        verbose_name_plural = _("decision tables")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="workflow_decision_key_version"),
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(status="published"), name="workflow_one_published_decision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"
+
+
+class DecisionRecord(models.Model):
+    """One evaluation of a decision table by a business-rule task: the trace an applicant reads as
+    the grounds of the decision and an auditor replays (same table version, same inputs)."""
+
+    class Status(models.TextChoices):
+        DECIDED = "decided", _("Decided by the rules")
+        MISSING_INPUT = "missing_input", _("Data missing")
+        NO_MATCH = "no_match", _("No rule applies")
+        CONFLICT = "conflict", _("Rules disagree")
+        ERROR = "error", _("Input of the wrong kind")
+        NO_TABLE = "no_table", _("No table in force")
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.PROTECT, related_name="decisions")
+    step = models.CharField(_("step"), max_length=200)
+    key = models.SlugField(_("decision table"), max_length=64)
+    definition = models.ForeignKey(
+        DecisionDefinition, null=True, blank=True, on_delete=models.PROTECT, related_name="records"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    # Input expression -> value used (personal data: encrypted at rest); the rule numbers that
+    # matched; the outputs given to the process.
+    inputs_json = EncryptedTextField(_("inputs"), blank=True)
+    matched = models.JSONField(_("matched rules"), default=list, blank=True)
+    outputs = models.JSONField(_("outputs"), default=dict, blank=True)
+    # Missing inputs' labels, or the error, when the rules did not decide.
+    detail = models.JSONField(_("detail"), default=list, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        verbose_name = _("decision record")
+        verbose_name_plural = _("decision records")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.status}"
+
+    @property
+    def decided(self) -> bool:
+        return self.status == self.Status.DECIDED
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        return dict(json.loads(self.inputs_json)) if self.inputs_json else {}
+
+    @inputs.setter
+    def inputs(self, value: dict[str, Any]) -> None:
+        self.inputs_json = json.dumps(value, ensure_ascii=False, sort_keys=True)

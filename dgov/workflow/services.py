@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -29,7 +30,7 @@ from dgov.accounts.models import Department, User
 from dgov.accounts.permissions import Perm, has_perm
 from dgov.audit import record
 from dgov.core.errors import ApplicationError, ConflictError
-from dgov.workflow import engine
+from dgov.workflow import decisions, engine
 from dgov.workflow.models import ProcessDefinition, ProcessInstance, Task
 from dgov.workflow.selectors import can_work_on, process_definition_get_published
 from dgov.workflow.sla import task_due_at
@@ -37,7 +38,7 @@ from dgov.workflow.validation import check_definition
 
 PROCESS_DIR = Path(__file__).resolve().parent / "processes"
 # Processes that ship with the platform: key -> file in PROCESS_DIR.
-SHIPPED_PROCESSES = {"standard_case": "standard_case.bpmn"}
+SHIPPED_PROCESSES = {"standard_case": "standard_case.bpmn", "instant_case": "instant_case.bpmn"}
 
 MAX_DATA_BYTES = 64 * 1024
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -270,8 +271,12 @@ def process_start(
     department: Department,
     data: dict[str, Any],
     applicant: User | None = None,
+    decision_context: Mapping[str, Any] | None = None,
 ) -> ProcessInstance:
     """Start the published version of a process for a business object and run it until it waits.
+
+    ``decision_context``: facts its business-rule tasks may read at start besides the data, kept
+    out of the stored state (see dgov.workflow.decisions.decider).
 
     ``applicant`` is the person the process serves; tasks for the pseudo-role "applicant" are theirs.
     A business object has at most one running instance."""
@@ -284,13 +289,13 @@ def process_start(
         raise ApplicationError(
             _("No published process has the key %(key)s.") % {"key": definition_key}, code="no_definition"
         )
+    now = timezone.now()
     try:
-        run = engine.start(definition.bpmn_xml, definition.process_id, clean)
+        run = engine.start(definition.bpmn_xml, definition.process_id, clean, decisions.decider(now, decision_context))
     except engine.EngineError as exc:
         raise ApplicationError(
             _("The process cannot start with this data: %(detail)s") % {"detail": exc.detail}, code="no_path"
         ) from exc
-    now = timezone.now()
     completed = run.completed
     try:
         with transaction.atomic():
@@ -308,6 +313,7 @@ def process_start(
                 completed_at=now if completed else None,
             )
             _sync_tasks(instance, run, new=True)
+            decisions.decisions_record(instance=instance, run=run, actor=actor)
             record(
                 actor=actor,
                 action="workflow.process_start",
@@ -458,7 +464,7 @@ def task_complete(
         if instance.status != ProcessInstance.Status.RUNNING:
             raise ConflictError(_("This process has already ended."), code="not_running")
 
-        run = engine.restore(instance.state)
+        run = engine.restore(instance.state, decisions.decider(instance.started_at))
         human = run.human_task(str(row.spiff_task_id))
         if human is None:
             raise ConflictError(_("The process no longer waits for this task; reload."), code="task_closed")
@@ -492,6 +498,7 @@ def task_complete(
         row.result = clean
         row.save(update_fields=["state", "assignee", "completed_by", "completed_at", "result"])
         _sync_tasks(instance, run)
+        decisions.decisions_record(instance=instance, run=run, actor=actor)
 
         record(
             actor=actor,

@@ -1,7 +1,8 @@
 """Checking an uploaded BPMN file before anything is stored: every problem, in words an author can act on.
 
 The kernel runs a deliberately small part of BPMN: start and end events, user tasks, plain tasks
-(milestones), exclusive, parallel and inclusive gateways, sequence flows with conditions in the
+(milestones), business-rule tasks (decision tables, see :mod:`dgov.workflow.dmn`), exclusive,
+parallel and inclusive gateways, sequence flows with conditions in the
 platform's dialect (see :mod:`dgov.workflow.dialect`), lanes and annotations. Anything else (script
 and service tasks, timers, messages, sub-processes, loops) is refused on upload rather than failing
 in a running case; support is added element by element, with tests.
@@ -9,6 +10,7 @@ in a running case; support is added element by element, with tests.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 MAX_BYTES = 1_000_000
+_DECISION_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 # Direct children of bpmn:process that the kernel runs or ignores harmlessly.
 SUPPORTED_PROCESS_CHILDREN = frozenset(
@@ -29,6 +32,7 @@ SUPPORTED_PROCESS_CHILDREN = frozenset(
         "endEvent",
         "userTask",
         "task",
+        "businessRuleTask",
         "exclusiveGateway",
         "parallelGateway",
         "inclusiveGateway",
@@ -193,6 +197,17 @@ def _check_process(process: etree._Element) -> list[str]:
                 % {"element": _describe(task), "days": days, "max": dialect.MAX_DAYS}
             )
 
+    for task in process.iterfind("./bpmn:businessRuleTask", NS):
+        ref = (task.get(f"{{{CAMUNDA_NS}}}decisionRef") or "").strip()
+        if not (engine.is_variable_ref(ref) or _DECISION_KEY.match(ref)):
+            errors.append(
+                _(
+                    "%(element)s needs camunda:decisionRef: the key of a decision table (lower-case letters, "
+                    "digits and _) or ${variable} naming one."
+                )
+                % {"element": _describe(task)}
+            )
+
     for flow in process.iterfind("./bpmn:sequenceFlow", NS):
         condition = flow.find("./bpmn:conditionExpression", NS)
         if condition is None:
@@ -258,6 +273,7 @@ STEP_KINDS = {
     "startEvent": "start",
     "userTask": "user_task",
     "task": "milestone",
+    "businessRuleTask": "decision",
     "exclusiveGateway": "gateway",
     "parallelGateway": "gateway",
     "inclusiveGateway": "gateway",
@@ -275,6 +291,7 @@ class Step:
     role: str | None = None  # user tasks: as the engine reads it (property, else lane)
     days: str | None = None  # user tasks: the "days" property as written (a number or a variable name)
     fields: tuple[str, ...] = ()  # user tasks: the labels of the form fields the step asks for
+    decision_ref: str = ""  # business-rule tasks: the decision table key, or ${variable}
 
     @property
     def role_label(self) -> str:
@@ -302,6 +319,10 @@ def definition_steps(bpmn_xml: str, process_id: str) -> list[Step]:
         if kind is None or not node_id:
             continue
         name = (node.get("name") or "").strip() or node_id
+        if kind == "decision":
+            ref = node.get(f"{{{CAMUNDA_NS}}}decisionRef") or ""
+            nodes[node_id] = Step(id=node_id, name=name, kind=kind, decision_ref=ref)
+            continue
         if kind != "user_task":
             nodes[node_id] = Step(id=node_id, name=name, kind=kind)
             continue
