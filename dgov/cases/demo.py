@@ -38,7 +38,9 @@ FOOD = {
 SHOP = {
     "trade_name": "江海区陈记杂货店（示例）",
     "premises": "江海区外海街道清兰社区兴业路 3 号（示例）",
-    "business_scope": "日用百货零售",
+    # Not in the catalogue of standard scope wording: the rules pass it to a person (转人工).
+    "scope_category": "其他",
+    "business_scope": "日用百货零售；旧书收购",
     "organisation": "个人经营",
     "capital": 5,
     "address": "江海区外海街道清兰社区（示例）",

@@ -206,6 +206,10 @@ class CaseEvent(models.Model):
         OPINION = "opinion", _("Opinion")
         LICENCE_ISSUED = "licence_issued", _("E-licence issued")
         LICENCE_PENDING = "licence_pending", _("E-licence not yet issued")
+        RULES_APPROVED = "rules_approved", _("Approved by the published rules")
+        RULES_REFERRED = "rules_referred", _("Passed to a person by the rules")
+        CREDIT_CHECKED = "credit_checked", _("Credit list checked")
+        TOLERATED = "tolerated", _("Accepted with materials to follow (credit incentive)")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)

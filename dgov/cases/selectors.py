@@ -223,3 +223,42 @@ def applicant_find(*, id_number: str = "", credit_code: str = "") -> User | None
             kind=User.Kind.ENTERPRISE, enterprise_credit_code=credit_code, is_active=True
         ).first()
     return None
+
+
+def rules_panel(*, case: Case, staff: bool) -> list[dict[str, Any]]:
+    """What the published rules decided for a case (秒批), as its pages show it: the table and
+    version, the outcome, the grounds (the matched rules in words) and the values they were
+    applied to. The caller has already checked that the reader may see the case."""
+    from dgov.cases import instant
+
+    if case.instance is None:
+        return []
+    decisions = list(case.instance.decisions.select_related("definition").order_by("decided_at", "id"))
+    if not decisions:
+        return []
+    credit_checks: list[Any] = []
+    if case.item.credit_check and case.number:
+        from dgov.credit.selectors import checks_of_case
+
+        credit_checks = list(checks_of_case(case.number))
+    kinds = set(
+        case.events.filter(kind__in=[CaseEvent.Kind.RULES_APPROVED, CaseEvent.Kind.TOLERATED]).values_list(
+            "kind", flat=True
+        )
+    )
+    by_rules = CaseEvent.Kind.RULES_APPROVED in kinds
+    black = any(c.result in ("black", "both") for c in credit_checks)
+    return [
+        {
+            "record": decision,
+            "table": decision.definition,
+            "approved": by_rules,
+            "grounds": instant.rule_descriptions(decision),
+            "inputs": instant.input_labels(decision),
+            "referral": ""
+            if by_rules
+            else instant.referral_reason(decision, black=black, owed=CaseEvent.Kind.TOLERATED in kinds),
+            "credit_checks": credit_checks if staff else [],
+        }
+        for decision in decisions
+    ]

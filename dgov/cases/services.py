@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from dgov.accounts.models import ApiToken, User
 from dgov.accounts.permissions import Perm, has_perm
 from dgov.audit import record
+from dgov.cases import instant, prefill
 from dgov.cases.formdata import clean_form_data
 from dgov.cases.models import Case, CaseEvent, CaseMaterial, Channel
 from dgov.cases.numbering import case_number_next
@@ -55,6 +56,8 @@ LOOKUP_CODE_DIGITS = 6
 # Decision values of case processes and what they mean for the case.
 ACCEPT, REFUSE, CORRECT, APPROVE, REJECT = "accept", "refuse", "request_correction", "approve", "reject"
 NEEDS_REASON = (REFUSE, CORRECT, REJECT)
+# The credit incentive (dgov.credit measure code) that lets materials follow later (容缺受理).
+TOLERATE_MISSING = "tolerate_missing"
 
 Uploads = Mapping[int, Iterable[UploadedFile]]  # ItemMaterial id -> files
 
@@ -277,18 +280,9 @@ def _lock_case(pk: int) -> Case:
 
 
 def prefill_for(applicant: User, schema: dict[str, Any]) -> dict[str, Any]:
-    """The form values the platform already knows from the applicant's real-name account."""
-    known = {
-        "applicant_name": applicant.real_name,
-        "id_number": applicant.id_number if applicant.kind == User.Kind.CITIZEN else "",
-        "phone": applicant.phone,
-        "credit_code": applicant.enterprise_credit_code,
-        "org_name": applicant.enterprise_name,
-        "contact_name": applicant.real_name,
-        "contact_phone": applicant.phone,
-    }
-    fields = schema.get("properties", {})
-    return {k: v for k, v in known.items() if v and k in fields}
+    """The form values the platform already knows from the applicant's real-name account (the
+    registries add more, with a logged read: see dgov.cases.prefill)."""
+    return prefill.from_account(applicant, schema)
 
 
 # --- Drafts -----------------------------------------------------------------------------------
@@ -387,6 +381,7 @@ def case_submit(
     via_token: ApiToken | None = None,
     draft: Case | None = None,
     licences: Mapping[int, int] | None = None,
+    prefill_stamp: str = "",
     request: HttpRequest | None = None,
 ) -> Case:
     """Submit an application: online by the applicant (actor), at the window by a clerk for
@@ -399,7 +394,10 @@ def case_submit(
 
     ``licences`` maps materials whose source is a licence type to licences in the applicant's
     wallet (用证): choosing one is the holder's authorisation to use it for this case, and the
-    use is logged. At the window the clerk looks licences up instead."""
+    use is logged. At the window the clerk looks licences up instead.
+
+    ``prefill_stamp``: the signed record of the values the form was prefilled with from a registry;
+    a kept value the registry has since changed is refused with the new value named."""
     if channel not in Channel.values:
         raise ApplicationError(_("Unknown channel."), code="invalid_channel")
     if channel == Channel.WINDOW:
@@ -433,15 +431,22 @@ def case_submit(
     if draft is not None and (draft.applicant_id != applicant.pk or draft.status != Case.Status.DRAFT):
         raise ConflictError(_("This draft has already been submitted or deleted."), code="draft_gone")
     clean, errors = clean_form_data(item.form_schema, dict(data), require=True)
+    for k, v in prefill.stale_fields(applicant=applicant, item=item, data=clean, stamp=prefill_stamp).items():
+        errors.setdefault(k, v)
     checked = _check_uploads(item, uploads or {}, errors)
     presented = _check_licences(item, applicant, licences or {}, errors, window=channel == Channel.WINDOW)
     have = {m for m, _u in checked}
     if draft is not None:
         have |= set(draft.materials.values_list("item_material_id", flat=True))
     # At the window the clerk sees the originals; uploads (scans) are asked for online channels only.
+    owed: dict[str, list[str]] = {}
     if channel != Channel.WINDOW:
-        for k, v in _missing_materials(item, have).items():
-            errors.setdefault(k, v)
+        owed = _missing_materials(item, have)
+        # 容缺受理: a red credit-list entry with that incentive lets the materials follow later.
+        if not owed or TOLERATE_MISSING not in instant.red_measures(item=item, applicant=applicant):
+            for k, v in owed.items():
+                errors.setdefault(k, v)
+            owed = {}
     if errors:
         raise ApplicationError(
             _("The application has mistakes; please correct the fields marked below."),
@@ -489,17 +494,43 @@ def case_submit(
                 note=partner_name,
                 label=actor.department.name if channel == Channel.WINDOW and actor.department else "",
             )
+            if owed:
+                owed_ids = [int(k.split("_")[1]) for k in owed]
+                names = "、".join(item.materials.filter(pk__in=owed_ids).values_list("name", flat=True))
+                _event(case, CaseEvent.Kind.TOLERATED, actor=None, note=names)
+            start_data: dict[str, Any] = {"promised_days": item.promised_days}
+            facts = None
+            credit = None
+            if item.decision_key or item.credit_check:
+                # Numbered first: the registry reads and the credit check are recorded with the case.
+                case.number = case_number_next(region_code=item.department.region.code, at=now)
+                credit = instant.credit_check_for(item=item, applicant=applicant, case_number=case.number, actor=actor)
+                start_data["credit_black"] = bool(credit and credit["black"])
+            if item.decision_key:
+                start_data["decision_key"] = item.decision_key
+                start_data["materials_owed"] = bool(owed)
+                facts = instant.decision_facts(
+                    item=item,
+                    applicant=applicant,
+                    form=clean,
+                    presented=presented,
+                    case_number=case.number or "",
+                    actor=actor,
+                    credit=credit,
+                )
             instance = workflow.process_start(
                 actor=actor,
                 definition_key=item.process_key,
                 subject_type=SUBJECT_TYPE,
                 subject_id=case.pk,
                 department=item.department,
-                data={"promised_days": item.promised_days},
+                data=start_data,
                 applicant=applicant,
+                decision_context=facts,
             )
             case.instance = instance
-            case.number = case_number_next(region_code=item.department.region.code, at=now)
+            if not case.number:
+                case.number = case_number_next(region_code=item.department.region.code, at=now)
             case.status = Case.Status.SUBMITTED
             case.save(update_fields=["instance", "number", "status"])
             record(
@@ -530,6 +561,8 @@ def case_submit(
                     "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d"),
                 },
             )
+            if item.decision_key or credit is not None:
+                instant.apply_outcome(case=case, instance=instance, actor=actor, credit=credit, owed=bool(owed))
     except IntegrityError:
         _remove_files(stored)
         if key is not None:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from dgov.accounts.permissions import Perm, has_perm, require, requires
 from dgov.accounts.requests import AuthedRequest
-from dgov.cases import selectors, services
+from dgov.cases import prefill, selectors, services
 from dgov.cases.forms import DecisionForm, LookupForm, QueueFilterForm, WindowApplicantForm, WithdrawForm
 from dgov.cases.models import Case, Channel
 from dgov.cases.uploads import ACCEPT_ATTRIBUTE, material_files, max_bytes
@@ -97,9 +97,11 @@ def _apply_context(
     **extra: Any,
 ) -> dict[str, Any]:
     fields = form_fields(item.form_schema)
+    sources = extra.get("prefilled") or {}
     for f in fields:
         f["value"] = values.get(f["name"], "")
         f["errors"] = errors.get(f["name"], [])
+        f["source"] = sources.get(f["name"], "")
     return {
         "item": item,
         "fields": fields,
@@ -143,12 +145,21 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
                 idempotency_key=key,
                 draft=draft,
                 licences=chosen,
+                prefill_stamp=request.POST.get("prefill_stamp", ""),
                 request=request,
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
             context = _apply_context(
-                item, values, exc.field_errors, draft, key, wallet_user=user, chosen=chosen, refused=True
+                item,
+                values,
+                exc.field_errors,
+                draft,
+                key,
+                wallet_user=user,
+                chosen=chosen,
+                refused=True,
+                prefill_stamp=request.POST.get("prefill_stamp", ""),
             )
             return render(request, "cases/apply.html", context, status=400)
         messages.success(request, _("Your application was submitted. Keep the case number and verification code."))
@@ -157,9 +168,14 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
         services.check_can_apply(item=item, applicant=user, channel=Channel.ONLINE)
     except ApplicationError as exc:
         return render(request, "cases/cannot_apply.html", {"item": item, "reason": exc.message}, status=403)
-    values = draft.form_data if draft is not None else services.prefill_for(user, item.form_schema)
-    prefilled = set(services.prefill_for(user, item.form_schema))
-    context = _apply_context(item, values, {}, draft, uuid.uuid4().hex, wallet_user=user, prefilled=prefilled)
+    if draft is not None:
+        values, prefilled, stamp = draft.form_data, {}, ""
+    else:
+        known = prefill.prefill(applicant=user, item=item)
+        values, prefilled, stamp = known.values, known.sources, known.stamp
+    context = _apply_context(
+        item, values, {}, draft, uuid.uuid4().hex, wallet_user=user, prefilled=prefilled, prefill_stamp=stamp
+    )
     return render(request, "cases/apply.html", context)
 
 
@@ -259,6 +275,7 @@ def _detail_context(case: Case, *, staff: bool, errors: dict[str, list[str]] | N
         "active_ids": sorted({t.spec_id for t in open_tasks}),
         "done_ids": sorted({t.spec_id for t in done}),
         "presented": _presented_licences(case),
+        "rules": selectors.rules_panel(case=case, staff=staff),
     }
 
 

@@ -77,6 +77,7 @@ class ItemRead(ItemSummaryRead):
     output_licence_type: str
     form_schema: dict[str, Any]
     process_key: str
+    decision_key: str
     materials: list[MaterialRead]
 
 

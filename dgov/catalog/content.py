@@ -38,6 +38,7 @@ FLAG_FIELDS = (
     "prefill",
     "e_seal",
     "e_signature",
+    "credit_check",
 )
 # Plain model fields copied one to one between ServiceItem and ItemContent.
 SCALAR_FIELDS = (
@@ -65,6 +66,7 @@ SCALAR_FIELDS = (
     "output_licence_type",
     "form_schema",
     "process_key",
+    "decision_key",
     "is_demo",
 )
 MATERIAL_FIELDS = ("name", "form", "copies", "requirement", "condition", "source", "source_ref", "notes")
@@ -118,10 +120,12 @@ class ItemContent:
     prefill: bool = False
     e_seal: bool = False
     e_signature: bool = False
+    credit_check: bool = False
     result_name: str = ""
     output_licence_type: str = ""
     form_schema: dict[str, Any] = field(default_factory=dict)
     process_key: str = "standard_case"
+    decision_key: str = ""
     is_demo: bool = False
     materials: tuple[MaterialContent, ...] = ()
 
@@ -296,6 +300,13 @@ def check_content(
         _add(errors, "form_schema", msg)
     if not PROCESS_KEY_RE.fullmatch(c.process_key or ""):
         _add(errors, "process_key", _("A process key has lower-case letters, digits and _ (up to 64)."))
+    if c.decision_key and not PROCESS_KEY_RE.fullmatch(c.decision_key):
+        _add(errors, "decision_key", _("A decision table key has lower-case letters, digits and _ (up to 64)."))
+    if c.instant_approval and not c.decision_key:
+        # 秒批 means published rules decide: an item without a table would only be a label.
+        _add(errors, "decision_key", _("An instant-approval item names the decision table its rules are in."))
+    if c.decision_key and not c.instant_approval:
+        _add(errors, "instant_approval", _("An item with a decision table is an instant-approval item."))
 
     if len(c.materials) > MAX_MATERIALS:
         _add(errors, "materials", _("At most %(n)d materials.") % {"n": MAX_MATERIALS})

@@ -203,6 +203,9 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         high_frequency=True,
         cross_province=True,
         instant_approval=True,
+        process_key="instant_case",
+        credit_check=True,
+        decision_key="geti_sheli",
         result_name="营业执照",
         output_licence_type="business_licence",
         materials=(
@@ -216,11 +219,24 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
             {
                 "trade_name": _s("个体工商户名称", 60),
                 "premises": _s("经营场所", 200),
+                "scope_category": _choice(
+                    "经营范围类别（经营范围规范表述目录）",
+                    [
+                        "日用百货零售",
+                        "服装鞋帽零售",
+                        "五金产品零售",
+                        "美容美发服务",
+                        "家用电器修理",
+                        "餐饮服务",
+                        "烟草制品零售",
+                        "其他",
+                    ],
+                ),
                 "business_scope": _s("经营范围", 500),
                 "organisation": _choice("组成形式", ["个人经营", "家庭经营"]),
                 "capital": _number("资金数额（万元）"),
             },
-            ("premises", "business_scope", "organisation"),
+            ("premises", "scope_category", "business_scope", "organisation"),
         ),
     )
     add(
@@ -239,7 +255,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         **FULL_ONLINE,
         **FOUR_EXEMPTIONS,
         high_frequency=True,
-        instant_approval=True,
         result_name="营业执照",
         output_licence_type="business_licence",
         materials=(
@@ -273,7 +288,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         promised_days=0,
         **FULL_ONLINE,
         **FOUR_EXEMPTIONS,
-        instant_approval=True,
         materials=(application("个体工商户注销登记申请书"), BUSINESS_LICENCE, AGENT),
         form_schema=person_form(
             "个体工商户注销登记",
@@ -481,7 +495,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         **FULL_ONLINE,
         **FOUR_EXEMPTIONS,
         high_frequency=True,
-        instant_approval=True,
         materials=(ID_CARD, HOUSEHOLD, AGENT),
         form_schema=person_form(
             "城乡居民养老保险参保登记",
@@ -563,6 +576,9 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         **FULL_ONLINE,
         **FOUR_EXEMPTIONS,
         instant_approval=True,
+        process_key="instant_case",
+        credit_check=True,
+        decision_key="jiuye_zheng",
         result_name="就业创业证",
         output_licence_type="employment_certificate",
         materials=(ID_CARD,),
@@ -616,7 +632,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         promised_days=10,
         **FULL_ONLINE,
         **FOUR_EXEMPTIONS,
-        instant_approval=True,
         materials=(
             ID_CARD,
             _m(
@@ -781,6 +796,9 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         **FOUR_EXEMPTIONS,
         high_frequency=True,
         instant_approval=True,
+        process_key="instant_case",
+        credit_check=True,
+        decision_key="gaoling_jintie",
         materials=(ID_CARD, HOUSEHOLD, BANK_ACCOUNT, AGENT),
         form_schema=person_form(
             "高龄津贴申领",
@@ -1241,6 +1259,9 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         **FOUR_EXEMPTIONS,
         high_frequency=True,
         instant_approval=True,
+        process_key="instant_case",
+        credit_check=True,
+        decision_key="shengyu_dengji",
         materials=(
             _m("夫妻双方居民身份证", source=Src.LICENCE, ref="resident_id_card", notes="由电子证照库调取，免提交"),
         ),
@@ -1467,6 +1488,9 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         **FOUR_EXEMPTIONS,
         high_frequency=True,
         instant_approval=True,
+        process_key="instant_case",
+        credit_check=True,
+        decision_key="yibao_canbao",
         materials=(
             ID_CARD,
             HOUSEHOLD,
@@ -1497,7 +1521,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         **FOUR_EXEMPTIONS,
         high_frequency=True,
         cross_province=True,
-        instant_approval=True,
         materials=(ID_CARD, _m("个人承诺书", notes="在线签署")),
         form_schema=person_form(
             "异地就医备案",
@@ -1529,6 +1552,9 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         single_sign_on=True,
         **FOUR_EXEMPTIONS,
         instant_approval=True,
+        process_key="instant_case",
+        credit_check=True,
+        decision_key="touzi_beian",
         service_location="",
         result_name="广东省企业投资项目备案证",
         output_licence_type="investment_project_filing",
@@ -1538,10 +1564,13 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
             {
                 "project_name": _s("项目名称", 200),
                 "location": _s("建设地点", 200),
+                "industry_category": _choice(
+                    "产业类别（《产业结构调整指导目录》）", ["鼓励类", "允许类", "限制类", "淘汰类"]
+                ),
                 "investment": _number("总投资（万元）"),
                 "content": _s("主要建设规模及内容", 1000),
             },
-            ("project_name", "location", "investment", "content"),
+            ("project_name", "location", "industry_category", "investment", "content"),
         ),
     )
 

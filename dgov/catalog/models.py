@@ -137,12 +137,16 @@ class ServiceItem(models.Model):
     prefill = models.BooleanField(_("known data prefilled"), default=False)
     e_seal = models.BooleanField(_("e-seal instead of a stamp"), default=False)
     e_signature = models.BooleanField(_("e-signature instead of a handwritten one"), default=False)
+    # 应查必查: the applicant is checked against the credit list (dgov.credit) during the process.
+    credit_check = models.BooleanField(_("credit list checked"), default=False)
 
     # Result, form and process
     result_name = models.CharField(_("result"), max_length=200, blank=True)
     output_licence_type = models.CharField(_("licence type issued"), max_length=64, blank=True)
     form_schema = models.JSONField(_("application form (JSON Schema)"), default=dict, blank=True)
     process_key = models.CharField(_("process"), max_length=64, default="standard_case")
+    # The decision table (DMN key) an instant-approval item's process decides by (dgov.workflow.decisions).
+    decision_key = models.CharField(_("decision table"), max_length=64, blank=True)
 
     # Pre-segmented search text (tokens joined by spaces, padded with a space at both ends), by weight.
     search_name = models.TextField(editable=False, default="")

@@ -98,9 +98,11 @@ ITEM_COLUMNS = (
     Column("prefill", "免填写", "bool"),
     Column("e_seal", "免盖章", "bool"),
     Column("e_signature", "免签字", "bool"),
+    Column("credit_check", "信用核查", "bool", note="办理中核查信用红黑名单（应查必查）"),
     Column("result_name", "审批结果", "text"),
     Column("output_licence_type", "结果证照类型代码", "text"),
     Column("process_key", "办理流程", "text", note="流程定义编码，默认 standard_case"),
+    Column("decision_key", "秒批规则表", "text", note="决策表编码（DMN），秒批事项必填，流程用 instant_case"),
     Column("form_schema", "申请表单", "json", note="JSON Schema（见平台文档所列子集）；空表示暂无在线表单"),
     Column("is_demo", "示范数据", "bool"),
 )

@@ -1,0 +1,240 @@
+"""Instant approval (秒批) and credit checks (应查必查) around a case's submission.
+
+An item with a decision table (``ServiceItem.decision_key``) runs a process whose business-rule
+task evaluates the table (see dgov.workflow.decisions). What the table may read is given to it
+at start as *facts*, never stored in the engine state:
+
+- ``form``: the application form as submitted (cleaned);
+- ``applicant``: registry facts of the applicant (人口库 for a person, 法人库 for an enterprise),
+  only the ones the table reads, each read logged for the person it concerns (谁用了我的数据);
+- ``people.<role>``: registry facts of another person the form names by an ID-number field
+  ``<role>_id_number`` (``spouse_id_number`` -> ``people.spouse``), read and logged the same way;
+- ``licences.<type code>``: ``{"status": …, "identifier": …}`` of the wallet licences presented;
+- ``credit``: ``{"black": bool, "red": bool, "measures": [...]}`` when the item checks credit.
+
+A table reads these by path (``applicant.age``, ``form.scope_category``). The process's gateway
+also reads ``credit_black`` from the data: a black entry sends even an approving decision to a
+person, with the reason on the case. After the start, :func:`apply_outcome` turns what the rules
+decided into the case's status, timeline and notices.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dgov.accounts.models import User
+from dgov.catalog.models import ItemMaterial, ServiceItem
+from dgov.workflow.decisions import decision_in_force, table_of
+from dgov.workflow.models import DecisionRecord, ProcessInstance
+
+ID_FIELD_SUFFIX = "_id_number"
+
+
+def _registry_fields(paths: Iterable[str]) -> dict[str, set[str]]:
+    """Which registry fields each subject's facts need: {"applicant": {"age"}, "people.spouse": {...}}."""
+    wanted: dict[str, set[str]] = {}
+    for path in paths:
+        parts = path.split(".")
+        if parts[0] == "applicant" and len(parts) >= 2:
+            wanted.setdefault("applicant", set()).add(parts[1])
+        elif parts[0] == "people" and len(parts) >= 3:
+            wanted.setdefault(f"people.{parts[1]}", set()).add(parts[2])
+    return wanted
+
+
+def _applicant_key(applicant: User) -> tuple[str, str]:
+    if applicant.kind == User.Kind.ENTERPRISE and applicant.enterprise_credit_code:
+        return "enterprise", applicant.enterprise_credit_code
+    return "person", applicant.id_number or ""
+
+
+def decision_facts(
+    *,
+    item: ServiceItem,
+    applicant: User,
+    form: Mapping[str, Any],
+    presented: Iterable[tuple[ItemMaterial, Any]],
+    case_number: str,
+    actor: User,
+    credit: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The facts the item's decision table may read (see the module docstring), reads logged."""
+    from dgov.registries.services import registry_read
+
+    facts: dict[str, Any] = {"form": dict(form)}
+    definition = decision_in_force(key=item.decision_key, at=timezone.now()) if item.decision_key else None
+    paths = [i.expression for i in table_of(definition).inputs] if definition else []
+    purpose = _("Instant approval of %(item)s") % {"item": item.name}
+    for subject, fields in _registry_fields(paths).items():
+        if subject == "applicant":
+            kind, key = _applicant_key(applicant)
+        else:
+            kind, key = "person", str(form.get(subject.split(".", 1)[1] + ID_FIELD_SUFFIX) or "")
+        values = (
+            registry_read(
+                subject_kind=kind,
+                key=key,
+                fields=sorted(fields),
+                purpose=purpose[:200],
+                case_number=case_number,
+                actor=actor,
+            )
+            if key
+            else None
+        )
+        # Not in the registry: the table sees no values (missing input) and a person decides.
+        target = facts.setdefault("people", {}) if subject != "applicant" else facts
+        target[subject.split(".")[-1]] = {k: v for k, v in (values or {}).items() if k in fields}
+    facts["licences"] = {
+        material.source_ref: {"status": getattr(licence, "status", ""), "identifier": licence.identifier}
+        for material, licence in presented
+    }
+    if credit is not None:
+        facts["credit"] = dict(credit)
+    return facts
+
+
+# --- Credit -----------------------------------------------------------------------------------
+
+
+def credit_check_for(
+    *, item: ServiceItem, applicant: User, case_number: str, actor: User | None
+) -> dict[str, Any] | None:
+    """Check the applicant against the credit list and record the check with the case (应查必查)."""
+    if not item.credit_check:
+        return None
+    from dgov.credit.services import credit_check
+
+    kind, key = _applicant_key(applicant)
+    if not key:
+        return None
+    result = credit_check(subject_kind=kind, key=key, item_code=item.code, case_number=case_number, actor=actor)
+    return {
+        "black": bool(result.black),
+        "red": bool(result.red),
+        "measures": sorted(result.measures),
+        "reason": result.reason,
+        "check": result.check_id,
+    }
+
+
+def red_measures(*, item: ServiceItem, applicant: User) -> set[str]:
+    """The incentives a red entry in force grants the applicant for this item (read only, no record)."""
+    if not item.credit_check:
+        return set()
+    from dgov.credit.selectors import entries_in_force
+
+    kind, key = _applicant_key(applicant)
+    if not key:
+        return set()
+    measures: set[str] = set()
+    for entry in entries_in_force(kind, key):
+        if entry.list_kind == "red":
+            measures |= set(entry.measures)
+    return measures
+
+
+# --- After the start --------------------------------------------------------------------------
+
+
+def rules_decision(instance: ProcessInstance) -> DecisionRecord | None:
+    return instance.decisions.order_by("-decided_at", "-id").first()
+
+
+def approved_by_rules(instance: ProcessInstance) -> bool:
+    decision = rules_decision(instance)
+    return (
+        instance.status == ProcessInstance.Status.COMPLETED
+        and decision is not None
+        and decision.decided
+        and decision.outputs.get("decision") == "approve"
+    )
+
+
+def apply_outcome(
+    *, case: Any, instance: ProcessInstance, actor: User, credit: Mapping[str, Any] | None, owed: bool = False
+) -> None:
+    """Turn what the rules decided at submission into the case's status, timeline and notices."""
+    from dgov.cases import services as cases
+
+    Case, CaseEvent = cases.Case, cases.CaseEvent
+    decision = rules_decision(instance)
+    if credit is not None:
+        # The check itself (entries, measures, sources) is kept by dgov.credit and shown to staff.
+        cases._event(case, CaseEvent.Kind.CREDIT_CHECKED, actor=None, public=False)
+    if decision is None:
+        return
+    now = timezone.now()
+    if approved_by_rules(instance):
+        case.status = Case.Status.CONCLUDED
+        case.result = Case.Result.APPROVED
+        case.accepted_at = now
+        case.ended_at = now
+        case.save(update_fields=["status", "result", "accepted_at", "ended_at", "updated_at"])
+        cases._event(case, CaseEvent.Kind.RULES_APPROVED, actor=None)
+        cases._event(case, CaseEvent.Kind.CONCLUDED, actor=None)
+        if case.item.output_licence_type:
+            transaction.on_commit(functools.partial(cases._queue_licence, case.pk), robust=True)
+        cases._notify(
+            case,
+            _("Case %(number)s approved") % {"number": case.number},
+            _("Your application for %(item)s was approved by the published rules in seconds. %(licence)s")
+            % {
+                "item": case.item.name,
+                "licence": _("The result will be in your licence wallet.") if case.item.output_licence_type else "",
+            },
+        )
+        return
+    cases._event(case, CaseEvent.Kind.RULES_REFERRED, actor=None)
+    cases._notify(
+        case,
+        _("Case %(number)s passed to a person") % {"number": case.number},
+        _("The rules could not approve your application at once (%(why)s); a member of staff will handle it.")
+        % {"why": referral_reason(decision, black=bool(credit and credit.get("black")), owed=owed)},
+    )
+
+
+def referral_reason(decision: DecisionRecord, *, black: bool = False, owed: bool = False) -> str:
+    """Why the rules did not approve at once, in the reader's language (also on the case page)."""
+    if decision.decided and decision.outputs.get("decision") == "approve":
+        if black:
+            return _("a credit-list entry requires a manual review")
+        if owed:
+            return _("materials are still to follow")
+        return _("the rules approve; a person confirms")
+    if decision.status == DecisionRecord.Status.MISSING_INPUT:
+        return _("data missing: %(fields)s") % {"fields": "、".join(decision.detail)}
+    if decision.status == DecisionRecord.Status.CONFLICT:
+        return _("several rules apply (%(rules)s)") % {"rules": ", ".join(str(n) for n in decision.matched)}
+    if decision.status == DecisionRecord.Status.NO_MATCH:
+        return _("no rule applies")
+    if decision.status == DecisionRecord.Status.NO_TABLE:
+        return _("no decision table is in force")
+    if decision.status == DecisionRecord.Status.ERROR:
+        return _("a value is of the wrong kind")
+    descriptions = rule_descriptions(decision)
+    return "；".join(descriptions) or _("the rules refer it to a person")
+
+
+def rule_descriptions(decision: DecisionRecord) -> list[str]:
+    """The matched rules in words (the table's annotation column), the grounds an applicant reads."""
+    if decision.definition is None:
+        return []
+    table = table_of(decision.definition)
+    by_number = {r.number: r for r in table.rules}
+    return [by_number[n].description for n in decision.matched if n in by_number and by_number[n].description]
+
+
+def input_labels(decision: DecisionRecord) -> list[tuple[str, Any]]:
+    """(label, value) of the inputs the decision used, in the table's column order."""
+    if decision.definition is None:
+        return []
+    table = table_of(decision.definition)
+    values = decision.inputs
+    return [(i.label, values.get(i.expression)) for i in table.inputs]

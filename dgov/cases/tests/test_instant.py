@@ -1,0 +1,282 @@
+"""Instant approval (秒批): published rules decide in the submitting request; anything else goes to
+a person who sees why; every decision keeps a trace that replays; registry reads are logged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from dgov.accounts.models import User
+from dgov.accounts.services import user_create
+from dgov.cases import services
+from dgov.cases.models import Case, CaseEvent
+from dgov.cases.tests.conftest import pdf
+from dgov.catalog.models import ServiceItem
+from dgov.notices.models import Notice
+from dgov.registries.models import RegistryRead
+from dgov.workflow.decisions import (
+    DECISION_DIR,
+    decision_definition_publish,
+    decision_definition_upload,
+    decision_replay,
+)
+from dgov.workflow.models import DecisionRecord, Task
+
+ELDER_ID = "440704193806181023"  # 梁桂英, 88, household in Jianghai (registries demo)
+OUTSIDE_ID = "440703194311051225"  # 欧阳秀珍, 83, household in 蓬江区
+UNKNOWN_ID = "440704193001010016"  # valid, in no registry
+
+
+def person(username: str, id_number: str, name: str) -> User:
+    return user_create(
+        actor=None,
+        username=username,
+        password="Applicant-pass-2025!",
+        kind=User.Kind.CITIZEN,
+        real_name=name,
+        id_number=id_number,
+        phone="13800000000",
+    )
+
+
+def item(name: str) -> ServiceItem:
+    return ServiceItem.objects.get(name=name, status=ServiceItem.Status.PUBLISHED)
+
+
+def uploads(it: ServiceItem) -> dict[int, list]:
+    return {m.pk: [pdf()] for m in it.materials.all() if services.material_needs_upload(m)}
+
+
+def apply(applicant: User, item_name: str, **form: Any) -> Case:
+    it = item(item_name)
+    data = {**services.prefill_for(applicant, it.form_schema), "address": "江海区（示例）", **form}
+    return services.case_submit(actor=applicant, item=it, data=data, uploads=uploads(it))
+
+
+ALLOWANCE = {"birth_date": "1938-06-18", "bank_account": "6222000000000000"}
+
+
+@pytest.fixture
+def elder(jianghai: None) -> User:
+    return person("elder", ELDER_ID, "梁桂英")
+
+
+def test_an_eligible_elder_is_approved_in_the_same_request(elder):
+    case = apply(elder, "高龄津贴申领", **ALLOWANCE)
+    case.refresh_from_db()
+    assert (case.status, case.result) == (Case.Status.CONCLUDED, Case.Result.APPROVED)
+    assert case.ended_at is not None
+    assert not Task.objects.filter(instance=case.instance).exists()  # no human step at all
+    kinds = list(case.events.values_list("kind", flat=True))
+    assert CaseEvent.Kind.RULES_APPROVED in kinds and CaseEvent.Kind.CONCLUDED in kinds
+    (decision,) = DecisionRecord.objects.filter(instance=case.instance)
+    assert decision.status == "decided" and decision.matched == [1]
+    assert decision.outputs == {"decision": "approve"}
+    assert decision.inputs == {"applicant.age": 88, "applicant.registered_in_district": True}
+    assert decision.definition.key == "gaoling_jintie"
+    # The applicant is told.
+    assert Notice.objects.filter(recipient=elder, subject__contains=case.number).count() >= 2
+
+
+def test_only_the_fields_the_table_reads_are_taken_from_the_registry_and_the_read_is_logged(elder):
+    case = apply(elder, "高龄津贴申领", **ALLOWANCE)
+    (read,) = RegistryRead.objects.filter(case_number=case.number)
+    assert sorted(read.fields) == ["person.age", "person.registered_in_district"]
+    assert read.person.name.startswith("梁桂英")
+
+
+def test_the_applicant_sees_the_grounds_and_the_staff_see_the_rules(elder, login, jianghai):
+    case = apply(elder, "高龄津贴申领", **ALLOWANCE)
+    html = login(elder).get(f"/cases/mine/{case.pk}/").content.decode()
+    assert "年满80周岁且具有本区户籍" in html  # the matched rule's words
+    assert "高龄津贴申领规则" in html
+    staff = User.objects.get(username="leader")
+    page = login(staff).get(f"/cases/staff/{case.pk}/")
+    if page.status_code == 200:
+        assert "年满80周岁且具有本区户籍" in page.content.decode()
+
+
+def test_a_rule_that_rejects_goes_to_a_person_who_sees_why(citizen, login):
+    case = apply(citizen, "高龄津贴申领", birth_date="1956-03-12", bank_account="6222000000000001")
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUBMITTED and case.result == ""
+    (task,) = Task.objects.filter(instance=case.instance, state=Task.State.READY)
+    assert task.spec_id == "accept_step"
+    assert CaseEvent.Kind.RULES_REFERRED in case.events.values_list("kind", flat=True)
+    (decision,) = DecisionRecord.objects.filter(instance=case.instance)
+    assert decision.outputs == {"decision": "reject"} and decision.matched == [2]
+    html = login(citizen).get(f"/cases/mine/{case.pk}/").content.decode()
+    assert "未满80周岁" in html
+
+
+def test_someone_outside_the_district_is_referred(jianghai):
+    outsider = person("outside", OUTSIDE_ID, "欧阳秀珍")
+    case = apply(outsider, "高龄津贴申领", birth_date="1943-11-05", bank_account="6222000000000002")
+    decision = DecisionRecord.objects.get(instance=case.instance)
+    assert decision.outputs == {"decision": "refer"}
+    assert Case.objects.get(pk=case.pk).status == Case.Status.SUBMITTED
+
+
+def test_missing_registry_data_goes_to_a_person_with_the_missing_inputs_named(jianghai, login):
+    stranger = person("stranger", UNKNOWN_ID, "王无档")
+    case = apply(stranger, "高龄津贴申领", birth_date="1930-01-01", bank_account="6222000000000003")
+    decision = DecisionRecord.objects.get(instance=case.instance)
+    assert decision.status == "missing_input"
+    assert decision.detail == ["年龄（人口库）", "本区户籍（人口库）"]
+    assert Case.objects.get(pk=case.pk).status == Case.Status.SUBMITTED
+    html = login(stranger).get(f"/cases/mine/{case.pk}/").content.decode()
+    assert "年龄（人口库）" in html
+    # Nothing was read from a registry that has no record: no read is logged for it.
+    assert not RegistryRead.objects.filter(case_number=case.number).exists()
+
+
+def test_the_recorded_decision_replays_to_the_same_outcome(elder):
+    case = apply(elder, "高龄津贴申领", **ALLOWANCE)
+    decision = DecisionRecord.objects.get(instance=case.instance)
+    assert decision_replay(decision=decision).same
+    DecisionRecord.objects.filter(pk=decision.pk).update(outputs={"decision": "reject"})
+    decision.refresh_from_db()
+    assert not decision_replay(decision=decision).same
+
+
+def test_a_changed_table_applies_to_new_cases_only(elder, sysadmin):
+    first = apply(elder, "高龄津贴申领", **ALLOWANCE)
+    text = (DECISION_DIR / "gaoling_jintie.dmn").read_text(encoding="utf-8")
+    # Version 2 raises the age to 90 (rule 1) and lowers the refusal below it (rule 2).
+    stricter = text.replace("&gt;= 80", "&gt;= 90").replace("&lt; 80", "&lt; 90")
+    assert stricter != text
+    v2 = decision_definition_upload(actor=sysadmin, dmn_xml=stricter)
+    decision_definition_publish(actor=sysadmin, definition=v2)
+    second = apply(elder, "高龄津贴申领", **ALLOWANCE)
+    old = DecisionRecord.objects.get(instance=first.instance)
+    new = DecisionRecord.objects.get(instance=second.instance)
+    assert (old.definition.version, old.outputs) == (1, {"decision": "approve"})
+    assert (new.definition.version, new.outputs) == (2, {"decision": "reject"})
+    assert Case.objects.get(pk=first.pk).result == Case.Result.APPROVED
+    assert Case.objects.get(pk=second.pk).status == Case.Status.SUBMITTED
+    assert decision_replay(decision=old).same and decision_replay(decision=new).same
+
+
+def test_an_individual_business_is_registered_and_its_licence_signed(citizen, django_capture_on_commit_callbacks):
+    from dgov.licences.demo import load_demo_licences
+
+    load_demo_licences()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = apply(
+            citizen,
+            "个体工商户设立登记",
+            trade_name="江海区陈记百货店（示例）",
+            premises="江海区外海街道兴业路 5 号（示例）",
+            scope_category="日用百货零售",
+            business_scope="日用百货零售",
+            organisation="个人经营",
+            capital=3,
+        )
+    case.refresh_from_db()
+    assert (case.status, case.result) == (Case.Status.CONCLUDED, Case.Result.APPROVED)
+    licence = case.licence  # issued after commit; eager without a broker
+    assert licence.type.code == "business_licence"
+    assert licence.signature
+    assert CaseEvent.Kind.LICENCE_ISSUED in case.events.values_list("kind", flat=True)
+
+
+def test_a_scope_needing_a_permit_goes_to_a_person(citizen):
+    case = apply(
+        citizen,
+        "个体工商户设立登记",
+        trade_name="江海区陈记小吃店（示例）",
+        premises="江海区外海街道兴业路 7 号（示例）",
+        scope_category="餐饮服务",
+        business_scope="小吃服务",
+        organisation="个人经营",
+    )
+    decision = DecisionRecord.objects.get(instance=case.instance)
+    assert decision.outputs == {"decision": "refer"} and decision.matched == [2]
+    assert Case.objects.get(pk=case.pk).status == Case.Status.SUBMITTED
+
+
+def test_the_instant_path_answers_a_page_submission(elder, jianghai):
+    client = Client()
+    client.force_login(elder)
+    it = item("高龄津贴申领")
+    data = {**services.prefill_for(elder, it.form_schema), "address": "江海区（示例）", **ALLOWANCE}
+    files = {f"material_{pk}": f[0] for pk, f in uploads(it).items()}
+    response = client.post(f"/cases/apply/{it.code}/", {**data, **files})
+    assert response.status_code == 302
+    case = Case.objects.get(applicant=elder)
+    assert case.status == Case.Status.CONCLUDED
+
+
+# --- Credit checks (应查必查) -------------------------------------------------------------------
+
+
+def list_person(id_number: str, name: str, list_kind: str, measures: list[str]) -> None:
+    import datetime
+
+    from dgov.accounts.models import Department
+    from dgov.credit.services import credit_entry_create
+
+    credit_entry_create(
+        actor=None,
+        department=Department.objects.get(code="fgj"),
+        list_kind=list_kind,
+        subject_kind="person",
+        subject_key=id_number,
+        subject_name=name,
+        measures=measures,
+        document_number="江海信用〔2026〕1号",
+        reason="示例",
+        valid_from=datetime.date(2026, 1, 1),
+    )
+
+
+def test_a_black_entry_sends_an_approving_decision_to_a_person_with_the_reason(elder, login):
+    from dgov.credit.models import CreditCheck
+
+    list_person(ELDER_ID, "梁桂英", "black", ["manual_review"])
+    case = apply(elder, "高龄津贴申领", **ALLOWANCE)
+    case.refresh_from_db()
+    decision = DecisionRecord.objects.get(instance=case.instance)
+    assert decision.outputs == {"decision": "approve"}  # the rules alone would approve
+    assert case.status == Case.Status.SUBMITTED and case.result == ""
+    (check,) = CreditCheck.objects.filter(case_number=case.number)
+    assert check.result == "black"
+    assert CaseEvent.Kind.CREDIT_CHECKED in case.events.values_list("kind", flat=True)
+    html = login(elder).get(f"/cases/mine/{case.pk}/").content.decode()
+    assert "人工" in html or "信用" in html
+
+
+def test_every_check_is_recorded_with_the_case_even_when_clear(elder):
+    from dgov.credit.models import CreditCheck
+
+    case = apply(elder, "高龄津贴申领", **ALLOWANCE)
+    (check,) = CreditCheck.objects.filter(case_number=case.number)
+    assert check.result == "clear"
+    assert check.item_code == case.item.code
+
+
+def test_a_red_entry_lets_materials_follow_and_a_person_finishes_the_case(jianghai):
+    enterprise = User.objects.get(username="enterprise")  # red list: tolerate_missing, fast_track (demo)
+    from dgov.credit.demo import load_demo as load_demo_credit
+
+    load_demo_credit()
+    it = item("企业投资项目备案")
+    data = {
+        **services.prefill_for(enterprise, it.form_schema),
+        "legal_representative": "李敏",
+        "project_name": "星辉电子扩产项目（示例）",
+        "location": "江海区高新区（示例）",
+        "industry_category": "鼓励类",
+        "investment": 5000,
+        "content": "新增生产线两条（示例）",
+    }
+    with pytest.raises(Exception):
+        services.case_submit(actor=User.objects.get(username="citizen"), item=it, data=data, uploads={})
+    case = services.case_submit(actor=enterprise, item=it, data=data, uploads={})
+    case.refresh_from_db()
+    kinds = list(case.events.values_list("kind", flat=True))
+    assert CaseEvent.Kind.TOLERATED in kinds
+    assert case.status == Case.Status.SUBMITTED  # approved by the rules, but materials are owed
+    assert DecisionRecord.objects.get(instance=case.instance).outputs == {"decision": "approve"}
