@@ -64,6 +64,16 @@ class Case(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
     partner_name = models.CharField(_("partner"), max_length=100, blank=True)
+    # 跨域通办: the region where the application was received, when another region's platform took
+    # it in and handed it over (the handling region is the department's).
+    received_in = models.ForeignKey(
+        "accounts.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("received in"),
+    )
     # The partner system's API token a partner-channel case came through.
     via_token = models.ForeignKey(
         ApiToken, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False

@@ -31,13 +31,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dgov.accounts.models import ApiToken, User
+from dgov.accounts.models import ApiToken, Region, User
 from dgov.accounts.permissions import Perm, has_perm
 from dgov.audit import record
 from dgov.cases import instant, prefill
 from dgov.cases.formdata import clean_form_data
 from dgov.cases.models import Case, CaseEvent, CaseMaterial, Channel
 from dgov.cases.numbering import case_number_next
+from dgov.cases.signals import case_event_committed
 from dgov.cases.uploads import CheckedUpload, UploadRejected, check_upload
 from dgov.catalog.models import ItemMaterial, ServiceItem
 from dgov.core import crypto
@@ -183,7 +184,7 @@ def _remove_files(names: list[str]) -> None:
 def _event(
     case: Case, kind: str, *, actor: User | None, note: str = "", public: bool = True, label: str = ""
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor,
@@ -192,6 +193,12 @@ def _event(
         public=public,
         at=timezone.now(),
     )
+    transaction.on_commit(functools.partial(_announce, case.pk, kind), robust=True)
+    return event
+
+
+def _announce(case_id: int, kind: str) -> None:
+    case_event_committed.send(sender=Case, case_id=case_id, kind=kind)
 
 
 def _notify(case: Case, subject: str, body: str) -> None:
@@ -382,6 +389,7 @@ def case_submit(
     draft: Case | None = None,
     licences: Mapping[int, int] | None = None,
     prefill_stamp: str = "",
+    received_in: Region | None = None,
     request: HttpRequest | None = None,
 ) -> Case:
     """Submit an application: online by the applicant (actor), at the window by a clerk for
@@ -395,6 +403,9 @@ def case_submit(
     ``licences`` maps materials whose source is a licence type to licences in the applicant's
     wallet (用证): choosing one is the holder's authorisation to use it for this case, and the
     use is logged. At the window the clerk looks licences up instead.
+
+    ``received_in``: the region whose platform received the application and handed it over
+    (跨域通办; partner channel, named by ``partner_name``).
 
     ``prefill_stamp``: the signed record of the values the form was prefilled with from a registry;
     a kept value the registry has since changed is refused with the new value named."""
@@ -418,6 +429,8 @@ def case_submit(
         applicant = actor
     if channel == Channel.PARTNER and not partner_name:
         raise ApplicationError(_("A partner submission names the partner."), code="partner_required")
+    if received_in is not None and channel != Channel.PARTNER:
+        raise ApplicationError(_("Only a handed-over application names the region that received it."))
     key = (idempotency_key or "").strip() or None
     if key is not None and (len(key) > 64 or not key.isprintable()):
         raise ApplicationError(_("An idempotency key has at most 64 printable characters."), code="invalid_key")
@@ -470,6 +483,7 @@ def case_submit(
             case.submitted_by = actor
             case.channel = channel
             case.partner_name = partner_name[:100]
+            case.received_in = received_in
             case.via_token = via_token
             case.applicant_name = applicant.enterprise_name or applicant.display_name
             case.form_data = clean

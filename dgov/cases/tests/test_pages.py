@@ -54,7 +54,10 @@ def test_the_apply_page_renders_the_form_prefilled(enterprise: User, food_item: 
     response = login(enterprise).get(f"/cases/apply/{food_item.code}/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert {"org_name", "credit_code", "contact_name", "contact_phone"} <= response.context["prefilled"]
+    assert {"org_name", "credit_code", "contact_name", "contact_phone"} <= set(response.context["prefilled"])
+    # The legal representative comes from 法人库, the rest from the account.
+    assert response.context["prefilled"]["legal_representative"] == "registry"
+    assert response.context["prefilled"]["credit_code"] == "account"
     assert _field(response, "credit_code")["value"] == enterprise.enterprise_credit_code
     assert f'value="{enterprise.enterprise_credit_code}"' in html
     assert 'class="help prefilled"' in html
