@@ -52,7 +52,7 @@ from typing import Any
 from bench import run as core
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
-CASE_ENDPOINTS = ("insert", "food", "json", "partner")
+CASE_ENDPOINTS = ("insert", "food", "json", "partner", "plain", "instant")
 DB_CONN_MAX_AGE = 60  # docs/deployment.md: DATABASE_URL=postgres://… DB_CONN_MAX_AGE=60
 
 
@@ -216,7 +216,7 @@ def request_maker(
 
 def build_requests(port: int, creds: dict[str, Any]) -> dict[str, list[Callable[[], bytes]]]:
     """Per endpoint, one request maker per applicant (client connection i is applicant i)."""
-    from bench.payloads import FOOD_ITEM, JSON_ITEM, PARTNER_ITEM, make_pdf
+    from bench.payloads import FOOD_ITEM, INSTANT_ITEM, JSON_ITEM, PARTNER_ITEM, PLAIN_ITEM, make_pdf
 
     run_id = secrets.token_hex(4)
     food_pdfs = {mid: make_pdf(f"food material {mid}") for mid in creds["items"][FOOD_ITEM]["uploads"]}
@@ -253,6 +253,18 @@ def build_requests(port: int, creds: dict[str, Any]) -> dict[str, list[Callable[
             + [(f"material_{mid}", f"照片{mid}.pdf", "application/pdf", pdf) for mid, pdf in photo.items()]
         )
         out["partner"].append(request_maker(port, "/api/v1/cases", partner, ctype, body, f"bench-{run_id}-p{i}"))
+
+        # 秒批 end to end (rules decide, the e-licence is signed after commit within the request, the
+        # applicant is told) against the same item and form without rules.
+        session = {
+            "Cookie": f"sessionid={cit['sessionid']}; csrftoken={cit['csrftoken']}",
+            "X-CSRFToken": cit["csrftoken"],
+        }
+        for name, code in (("instant", INSTANT_ITEM), ("plain", PLAIN_ITEM)):
+            body = json.dumps({"item_code": code, "data": cit["instant_data"]}, ensure_ascii=False).encode()
+            out[name].append(
+                request_maker(port, "/api/v1/cases", session, "application/json", body, f"bench-{run_id}-{name[0]}{i}")
+            )
     return out
 
 
@@ -261,6 +273,8 @@ ENDPOINT_PATHS = {
     "food": "/api/v1/cases",
     "json": "/api/v1/cases",
     "partner": "/api/v1/cases",
+    "plain": "/api/v1/cases",
+    "instant": "/api/v1/cases",
 }
 
 
@@ -314,7 +328,7 @@ def load_reference_data(env: dict[str, str], *, catalogue_only: bool = False) ->
     steps = (
         ("load_demo", "load_demo_catalog")
         if catalogue_only
-        else ("seed_calendar", "load_processes", "load_demo", "load_demo_catalog")
+        else ("seed_calendar", "load_processes", "load_demo", "load_demo_catalog", "load_demo_licences")
     )
     for step in steps:
         manage(env, step)
@@ -339,6 +353,22 @@ def gunicorn_command(port: int, workers: int, threads: int) -> list[str]:
     else:
         cmd += ["--worker-class=sync"]
     return cmd
+
+
+def _last_instant_case(url: str) -> tuple[str, str, bool]:
+    """(status, result, has an e-licence) of the newest instant-approval bench case."""
+    import psycopg
+
+    from bench.payloads import INSTANT_ITEM
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT c.status, c.result, EXISTS (SELECT 1 FROM licences_licence l WHERE l.case_id = c.id) "
+            "FROM cases_case c JOIN catalog_serviceitem i ON i.id = c.item_id "
+            "WHERE i.code = %s ORDER BY c.id DESC LIMIT 1",
+            (INSTANT_ITEM,),
+        ).fetchone()
+    return (row[0], row[1], bool(row[2])) if row else ("", "", False)
 
 
 def first_answer(port: int, make: Callable[[], bytes]) -> tuple[int, str]:
@@ -384,7 +414,13 @@ def submission_rates(
         for name in endpoints:  # every endpoint answers as expected before anything is timed
             status, body = first_answer(port, requests[name][0])
             if status != 201:
-                raise RuntimeError(f"{name}: {ENDPOINT_PATHS[name]} answered {status}: {body}")
+                raise RuntimeError(
+                    f"{name}: {ENDPOINT_PATHS[name]} answered {status}: {body}\n" + core.tail(tmp / "gunicorn.log")
+                )
+            if name == "instant":
+                verdict = _last_instant_case(url)
+                if verdict != ("concluded", "approved", True):
+                    raise RuntimeError(f"instant: the bench application was not approved with a licence: {verdict}")
         print(
             f"[cases] gunicorn on {core.HOST}:{port}: {server_label(workers, threads)}, "
             f"DB_CONN_MAX_AGE={DB_CONN_MAX_AGE}, pid {server.pid}"
@@ -426,6 +462,8 @@ def submission_rates(
                         print(f"[cases]   first error: {phase.error_sample[:300]}")
         if server.poll() is not None:
             raise RuntimeError("gunicorn exited during the run:\n" + core.tail(tmp / "gunicorn.log"))
+        if any(p.errors for p in phases):
+            print("[cases] the server's log ends with:\n" + core.tail(tmp / "gunicorn.log"))
     finally:
         probe.close()
         core.stop(server)
@@ -474,6 +512,22 @@ def submission_rates(
                 ]
                 level[name]["ratio_to_insert"] = statistics.median(per_round)
                 level[name]["ratio_rounds"] = per_round
+            if name == "instant" and "plain" in endpoints:
+                # Time per submission, instant over plain, per round: what the rules add.
+                per_round = [
+                    next(p.p50_ms for p in mine if p.round == r)
+                    / max(
+                        1e-9,
+                        next(
+                            p.p50_ms
+                            for p in phases
+                            if p.endpoint == "plain" and p.concurrency == concurrency and p.round == r
+                        ),
+                    )
+                    for r in range(1, args.cases_rounds + 1)
+                ]
+                level[name]["p50_ratio_to_plain"] = statistics.median(per_round)
+                level[name]["p50_ratio_rounds"] = per_round
         summary[str(concurrency)] = level
     return {
         "config": {
@@ -635,7 +689,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--cases-endpoints",
         type=lambda text: [x.strip() for x in text.split(",") if x.strip() in CASE_ENDPOINTS],
         default=list(CASE_ENDPOINTS),
-        help="which of insert,food,json,partner (all)",
+        help="which of insert,food,json,partner,plain,instant (all)",
     )
     group.add_argument("--cases-users", type=int, default=50, help="bench enterprises and citizens (50 each)")
     group.add_argument("--profile-n", type=int, default=30, help="submissions in the in-process profile (30)")

@@ -53,7 +53,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.payloads import FOOD_ITEM, JSON_ITEM, PARTNER_ITEM, make_pdf  # noqa: E402
+from bench.payloads import FOOD_ITEM, INSTANT_ITEM, JSON_ITEM, PARTNER_ITEM, PLAIN_ITEM, make_pdf  # noqa: E402
 
 BENCH_PASSWORD = "Bench-not-for-login-2026!"
 
@@ -233,6 +233,61 @@ def _form_data(item: Any, user: Any) -> dict[str, Any]:
     return data
 
 
+def _instant_form(item: Any, user: Any) -> dict[str, Any]:
+    from dgov.cases.services import prefill_for
+
+    return {**prefill_for(user, item.form_schema), "address": "江海区外海街道（示例）", "employment_status": "失业"}
+
+
+def _plain_twin() -> Any:
+    """PLAIN_ITEM: the instant item without rules (standard process, no table, no credit check)."""
+    from dataclasses import replace
+
+    from dgov.catalog.content import ItemContent
+    from dgov.catalog.models import ServiceItem
+    from dgov.catalog.services import item_create_draft, item_publish
+
+    twin = ServiceItem.objects.filter(code=PLAIN_ITEM, status=ServiceItem.Status.PUBLISHED).first()
+    if twin is not None:
+        return twin
+    source = ServiceItem.objects.get(code=INSTANT_ITEM, status=ServiceItem.Status.PUBLISHED)
+    content = replace(
+        ItemContent.from_item(source),
+        code=PLAIN_ITEM,
+        name=source.name + "（对照：无规则）",
+        process_key="standard_case",
+        decision_key="",
+        instant_approval=False,
+        credit_check=False,
+    )
+    return item_publish(actor=None, item=item_create_draft(actor=None, content=content))
+
+
+def _registry_records(users: list[Any]) -> None:
+    """人口库 records for the bench citizens: registered in Jianghai, of working age (the table's inputs)."""
+    from datetime import date
+
+    from dgov.registries.selectors import person_get
+    from dgov.registries.services import person_record_create
+
+    for user in users:
+        if person_get(user.id_number) is None:
+            birth = user.id_number[6:14]
+            person_record_create(
+                actor=None,
+                id_number=user.id_number,
+                data={
+                    "name": user.real_name,
+                    "sex": "male" if int(user.id_number[16]) % 2 else "female",
+                    "birth_date": date(int(birth[:4]), int(birth[4:6]), int(birth[6:])),
+                    "household_address": "江海区外海街道（示例）",
+                    "household_region": "440704",
+                    "household_type": "urban",
+                    "marital_status": "married",
+                },
+            )
+
+
 def _upload_ids(item: Any) -> list[int]:
     from dgov.cases.services import material_needs_upload
 
@@ -256,9 +311,11 @@ def cmd_setup(args: argparse.Namespace) -> dict[str, Any]:
     # password hashes are made with a fast hasher: 2 × N Argon2 hashes would only slow the setup.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         enterprises, citizens = _bench_users(args.users)
+    _plain_twin()
+    _registry_records(citizens)
     items = {
         code: ServiceItem.objects.prefetch_related("materials").get(code=code, status=ServiceItem.Status.PUBLISHED)
-        for code in (FOOD_ITEM, JSON_ITEM, PARTNER_ITEM)
+        for code in (FOOD_ITEM, JSON_ITEM, PARTNER_ITEM, INSTANT_ITEM, PLAIN_ITEM)
     }
     admin = User.objects.get(username="admin")
     _token, partner_raw = api_token_create(actor=admin, name="政银通办终端（压测）", scopes=["partner", "read"])
@@ -278,6 +335,7 @@ def cmd_setup(args: argparse.Namespace) -> dict[str, Any]:
                 "access_token": _access_token_for(u),
                 "data": _form_data(items[JSON_ITEM], u),
                 "partner_data": _form_data(items[PARTNER_ITEM], u),
+                "instant_data": _instant_form(items[INSTANT_ITEM], u),
             }
             for u in citizens
         ],

@@ -5,6 +5,11 @@ from __future__ import annotations
 FOOD_ITEM = "440704000XK0010200001"  # 食品经营许可: two PDFs to upload, for individuals and enterprises
 JSON_ITEM = "440704000GG0020200000"  # 城乡居民养老保险参保登记: every required material is government data
 PARTNER_ITEM = "440704000GG0020100000"  # 社会保障卡申领: the demo item open to the partner channel (one photo)
+# 就业创业证申领: an instant-approval item (秒批, decision table jiuye_zheng; nothing to upload) whose
+# approval issues an e-licence; PLAIN_ITEM is the same item without rules (standard_case, no credit
+# check), made by the bench setup under the next handling code, so the two differ only by the rules.
+INSTANT_ITEM = "440704000GG0020300000"
+PLAIN_ITEM = "440704000GG0020300001"
 PDF_BYTES = 20_000
 
 

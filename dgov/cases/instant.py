@@ -20,11 +20,9 @@ decided into the case's status, timeline and notices.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,11 +61,15 @@ def decision_facts(
     case_number: str,
     actor: User,
     credit: Mapping[str, Any] | None,
-) -> dict[str, Any]:
-    """The facts the item's decision table may read (see the module docstring), reads logged."""
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The facts the item's decision table may read (see the module docstring), and the registry
+    fields read by subject. Each read is logged for its subject (RegistryRead); the submission's
+    audit record lists them."""
     from dgov.registries.services import registry_read
 
     facts: dict[str, Any] = {"form": dict(form)}
+    # Which registry fields were read, by subject: the submission's audit record lists them.
+    reads: dict[str, list[str]] = {}
     definition = decision_in_force(key=item.decision_key, at=timezone.now()) if item.decision_key else None
     paths = [i.expression for i in table_of(definition).inputs] if definition else []
     purpose = _("Instant approval of %(item)s") % {"item": item.name}
@@ -84,10 +86,13 @@ def decision_facts(
                 purpose=purpose[:200],
                 case_number=case_number,
                 actor=actor,
+                audit=False,
             )
             if key
             else None
         )
+        if values:
+            reads[subject] = sorted(fields)
         # Not in the registry: the table sees no values (missing input) and a person decides.
         target = facts.setdefault("people", {}) if subject != "applicant" else facts
         target[subject.split(".")[-1]] = {k: v for k, v in (values or {}).items() if k in fields}
@@ -97,7 +102,7 @@ def decision_facts(
     }
     if credit is not None:
         facts["credit"] = dict(credit)
-    return facts
+    return facts, reads
 
 
 # --- Credit -----------------------------------------------------------------------------------
@@ -114,7 +119,10 @@ def credit_check_for(
     kind, key = _applicant_key(applicant)
     if not key:
         return None
-    result = credit_check(subject_kind=kind, key=key, item_code=item.code, case_number=case_number, actor=actor)
+    # Recorded with the case (CreditCheck); the submission's audit record names the check.
+    result = credit_check(
+        subject_kind=kind, key=key, item_code=item.code, case_number=case_number, actor=actor, audit=False
+    )
     return {
         "black": bool(result.black),
         "red": bool(result.red),
@@ -159,8 +167,12 @@ def approved_by_rules(instance: ProcessInstance) -> bool:
 
 def apply_outcome(
     *, case: Any, instance: ProcessInstance, actor: User, credit: Mapping[str, Any] | None, owed: bool = False
-) -> None:
-    """Turn what the rules decided at submission into the case's status, timeline and notices."""
+) -> str | None:
+    """Turn what the rules decided at submission into the case's status and timeline.
+
+    An approval concludes the case, issues its e-licence in the same transaction and tells the
+    applicant (returns None: nothing more to say). Otherwise returns the sentence the receipt
+    notice adds (why a person will handle it; empty when the rules did not run)."""
     from dgov.cases import services as cases
 
     Case, CaseEvent = cases.Case, cases.CaseEvent
@@ -169,7 +181,7 @@ def apply_outcome(
         # The check itself (entries, measures, sources) is kept by dgov.credit and shown to staff.
         cases._event(case, CaseEvent.Kind.CREDIT_CHECKED, actor=None, public=False)
     if decision is None:
-        return
+        return ""
     now = timezone.now()
     if approved_by_rules(instance):
         case.status = Case.Status.CONCLUDED
@@ -179,25 +191,25 @@ def apply_outcome(
         case.save(update_fields=["status", "result", "accepted_at", "ended_at", "updated_at"])
         cases._event(case, CaseEvent.Kind.RULES_APPROVED, actor=None)
         cases._event(case, CaseEvent.Kind.CONCLUDED, actor=None)
-        if case.item.output_licence_type:
-            transaction.on_commit(functools.partial(cases._queue_licence, case.pk), robust=True)
+        licence = cases.issue_licence_now(case) if case.item.output_licence_type else None
+        if licence is not None:
+            result = _("%(type)s was issued and is in your licence wallet.") % {"type": licence.type.name}
+        elif case.item.output_licence_type:
+            result = _("Your e-licence will follow; you will be told.")
+        else:
+            result = ""
         cases._notify(
             case,
             _("Case %(number)s approved") % {"number": case.number},
-            _("Your application for %(item)s was approved by the published rules in seconds. %(licence)s")
-            % {
-                "item": case.item.name,
-                "licence": _("The result will be in your licence wallet.") if case.item.output_licence_type else "",
-            },
+            _("Your application for %(item)s (case %(number)s) was approved by the published rules in seconds.")
+            % {"item": case.item.name, "number": case.number}
+            + (" " + result if result else ""),
         )
-        return
+        return None
     cases._event(case, CaseEvent.Kind.RULES_REFERRED, actor=None)
-    cases._notify(
-        case,
-        _("Case %(number)s passed to a person") % {"number": case.number},
-        _("The rules could not approve your application at once (%(why)s); a member of staff will handle it.")
-        % {"why": referral_reason(decision, black=bool(credit and credit.get("black")), owed=owed)},
-    )
+    return _("The rules could not approve it at once (%(why)s); a member of staff will handle it.") % {
+        "why": referral_reason(decision, black=bool(credit and credit.get("black")), owed=owed)
+    }
 
 
 def referral_reason(decision: DecisionRecord, *, black: bool = False, owed: bool = False) -> str:

@@ -17,7 +17,6 @@ locked first, then the process instance (always in that order).
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import secrets
 from collections.abc import Iterable, Mapping
@@ -42,6 +41,7 @@ from dgov.cases.signals import case_event_committed
 from dgov.cases.uploads import CheckedUpload, UploadRejected, check_upload
 from dgov.catalog.models import ItemMaterial, ServiceItem
 from dgov.core import crypto
+from dgov.core.commit import after_commit
 from dgov.core.errors import ApplicationError, ConflictError
 from dgov.core.workdays import add_working_days, working_days_between
 from dgov.workflow import services as workflow
@@ -193,12 +193,30 @@ def _event(
         public=public,
         at=timezone.now(),
     )
-    transaction.on_commit(functools.partial(_announce, case.pk, kind), robust=True)
+    _announce_later(case.pk, kind)
     return event
 
 
-def _announce(case_id: int, kind: str) -> None:
-    case_event_committed.send(sender=Case, case_id=case_id, kind=kind)
+def _announce_later(case_id: int, kind: str) -> None:
+    """One case_event_committed per case and transaction, carrying every kind written in it: a
+    submission that is decided, concluded and issued at once wakes the receivers once."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for _savepoints, func, _robust in connection.run_on_commit:
+            # (A callback already run is skipped: tests run callbacks without committing.)
+            if getattr(func, "announces_case", None) == case_id and not func.sent:  # type: ignore[attr-defined]
+                func.kinds.append(kind)  # type: ignore[attr-defined]
+                return
+    kinds = [kind]
+
+    def announce() -> None:
+        announce.sent = True  # type: ignore[attr-defined]
+        case_event_committed.send(sender=Case, case_id=case_id, kind=kinds[-1], kinds=tuple(kinds))
+
+    announce.sent = False  # type: ignore[attr-defined]
+    announce.announces_case = case_id  # type: ignore[attr-defined]
+    announce.kinds = kinds  # type: ignore[attr-defined]
+    transaction.on_commit(announce, robust=True)
 
 
 def _notify(case: Case, subject: str, body: str) -> None:
@@ -283,7 +301,14 @@ def _missing_materials(item: ServiceItem, have: set[int]) -> dict[str, list[str]
 
 
 def _lock_case(pk: int) -> Case:
-    return Case.objects.select_for_update().select_related("item", "department__region", "applicant").get(pk=pk)
+    # of=self: with select_related, FOR UPDATE would also lock the item, department and applicant
+    # rows, and every other transaction inserting a case of that item then waits on them at commit
+    # (its deferred foreign-key check) while holding the audit chain: a deadlock.
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item", "department__region", "applicant")
+        .get(pk=pk)
+    )
 
 
 def prefill_for(applicant: User, schema: dict[str, Any]) -> dict[str, Any]:
@@ -494,10 +519,13 @@ def case_submit(
             case.due_at = add_working_days(now, item.promised_days)
             case.submitted_at = now
             case.updated_at = now
-            # Written as a draft first: the number and the audit record are taken last (below),
-            # because each holds a lock that every other submission waits for until this commits.
+            # Written as a draft first, then numbered. Lock order: the case-number row, then the
+            # audit chain head (any audit record: a presented licence, the process start, the
+            # submission). Every submission takes them in this order, so two never wait on each
+            # other in a cycle; each is held until commit.
             case.status = Case.Status.DRAFT
             case.save()
+            case.number = case_number_next(region_code=item.department.region.code, at=now)
             _store(case, checked, actor, stored)
             _present(case, presented, applicant, request)
             # Labels are not stored as text (the timeline shows the channel in the reader's language).
@@ -515,15 +543,14 @@ def case_submit(
             start_data: dict[str, Any] = {"promised_days": item.promised_days}
             facts = None
             credit = None
+            reads: dict[str, list[str]] = {}
             if item.decision_key or item.credit_check:
-                # Numbered first: the registry reads and the credit check are recorded with the case.
-                case.number = case_number_next(region_code=item.department.region.code, at=now)
                 credit = instant.credit_check_for(item=item, applicant=applicant, case_number=case.number, actor=actor)
                 start_data["credit_black"] = bool(credit and credit["black"])
             if item.decision_key:
                 start_data["decision_key"] = item.decision_key
                 start_data["materials_owed"] = bool(owed)
-                facts = instant.decision_facts(
+                facts, reads = instant.decision_facts(
                     item=item,
                     applicant=applicant,
                     form=clean,
@@ -543,8 +570,6 @@ def case_submit(
                 decision_context=facts,
             )
             case.instance = instance
-            if not case.number:
-                case.number = case_number_next(region_code=item.department.region.code, at=now)
             case.status = Case.Status.SUBMITTED
             case.save(update_fields=["instance", "number", "status"])
             record(
@@ -558,25 +583,33 @@ def case_submit(
                     "channel": channel,
                     "applicant": applicant.pk,
                     **({"partner": partner_name} if partner_name else {}),
+                    **({"registry_reads": reads} if reads else {}),
+                    **({"credit_check": {"id": credit["check"], "black": credit["black"]}} if credit else {}),
                 },
                 request=request,
             )
-            _notify(
-                case,
-                _("Application %(number)s received") % {"number": case.number},
-                _(
+            # What the rules decided: an approval is told in one notice of its own (with the
+            # e-licence), a referral is added to the receipt notice, so one SMS says it all.
+            outcome = (
+                instant.apply_outcome(case=case, instance=instance, actor=actor, credit=credit, owed=bool(owed))
+                if item.decision_key or credit is not None
+                else ""
+            )
+            if outcome is not None:
+                body = _(
                     "Your application for %(item)s was received as case %(number)s. Its verification code for "
                     "looking up progress is %(code)s. Promised completion: %(due)s."
-                )
-                % {
+                ) % {
                     "item": item.name,
                     "number": case.number,
                     "code": case.lookup_code,
                     "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d"),
-                },
-            )
-            if item.decision_key or credit is not None:
-                instant.apply_outcome(case=case, instance=instance, actor=actor, credit=credit, owed=bool(owed))
+                }
+                _notify(
+                    case,
+                    _("Application %(number)s received") % {"number": case.number},
+                    f"{body} {outcome}".strip(),
+                )
     except IntegrityError:
         _remove_files(stored)
         if key is not None:
@@ -744,7 +777,7 @@ def _apply_step(
             if case.result == Case.Result.APPROVED and case.item.output_licence_type:
                 # Issued after commit (in a worker where there is a broker): a missing seal or a
                 # face field without a value must not undo the approval; staff then issue by hand.
-                transaction.on_commit(functools.partial(_queue_licence, case.pk), robust=True)
+                after_commit(_queue_licence, case.pk)
         _notify(
             case,
             _("Case %(number)s concluded") % {"number": case.number},
@@ -762,6 +795,22 @@ def _queue_licence(case_id: int) -> None:
     from dgov.cases.tasks import issue_licence
 
     issue_licence.delay(case_id)
+
+
+def issue_licence_now(case: Case) -> Any:
+    """Issue an approved case's e-licence inside the caller's transaction (instant approval): in a
+    savepoint, so a refusal (no seal, a face field without a value) leaves the approval in place,
+    notes the refusal for staff and returns None; they then issue by hand."""
+    from dgov.licences.services import LicenceError, licence_issue_for_case
+
+    try:
+        with transaction.atomic():
+            licence = licence_issue_for_case(case=case, actor=None)
+    except LicenceError as exc:
+        _event(case, CaseEvent.Kind.LICENCE_PENDING, actor=None, note=exc.message, public=False)
+        return None
+    _event(case, CaseEvent.Kind.LICENCE_ISSUED, actor=None, note=licence.identifier, label=licence.issuer.name)
+    return licence
 
 
 def case_issue_licence(

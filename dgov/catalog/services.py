@@ -196,7 +196,9 @@ def item_update_draft(
     moving_to = lookups.departments.get(content.department)
     _require_manager(actor, [item.department, *([moving_to] if moving_to else [])], "item_update_draft", request)
     with transaction.atomic():
-        locked = ServiceItem.objects.select_for_update().select_related("department__region").get(pk=item.pk)
+        locked = (
+            ServiceItem.objects.select_for_update(of=("self",)).select_related("department__region").get(pk=item.pk)
+        )
         if locked.status != Status.DRAFT:
             raise ConflictError(
                 _("Only a draft can be edited; version %(version)d of %(code)s is %(status)s.")
@@ -280,7 +282,9 @@ def item_withdraw(
         )
     _require_manager(actor, [item.department], "item_withdraw", request)
     with transaction.atomic():
-        locked = ServiceItem.objects.select_for_update().select_related("department__region").get(pk=item.pk)
+        locked = (
+            ServiceItem.objects.select_for_update(of=("self",)).select_related("department__region").get(pk=item.pk)
+        )
         if locked.status != Status.PUBLISHED:
             raise ConflictError(
                 _("Only a published item can be withdrawn; this version is %(status)s.")

@@ -636,6 +636,7 @@ def credit_check(
     purpose: str = CheckPurpose.PROCESS,
     on: dt.date | None = None,
     request: HttpRequest | None = None,
+    audit: bool = True,
 ) -> CheckResult:
     """Check a subject against the lists in force on ``on`` (Beijing today) and record the check.
 
@@ -682,20 +683,22 @@ def credit_check(
         )
         if entries:
             check.matched_entries.set(entries)
-        record(
-            actor=actor if actor is not None else (actor_label or None),
-            action="credit.check",
-            target=check,
-            detail={
-                "key": check.key_masked,
-                "result": result,
-                "entries": [e.pk for e in entries],
-                "item_code": item,
-                "case_number": number,
-                "purpose": purpose,
-            },
-            request=request,
-        )
+        # audit=False: the caller's own audit record names the check (a case submission does).
+        if audit:
+            record(
+                actor=actor if actor is not None else (actor_label or None),
+                action="credit.check",
+                target=check,
+                detail={
+                    "key": check.key_masked,
+                    "result": result,
+                    "entries": [e.pk for e in entries],
+                    "item_code": item,
+                    "case_number": number,
+                    "purpose": purpose,
+                },
+                request=request,
+            )
     return CheckResult(
         result=result,
         black=black,

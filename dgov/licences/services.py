@@ -410,7 +410,12 @@ def licence_issue_for_case(
     from dgov.licences.faces import face_from_case
 
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("item", "applicant", "department").get(pk=case.pk)
+        # of=self: not the item, applicant and department rows (see dgov.cases.services._lock_case).
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("item", "applicant", "department")
+            .get(pk=case.pk)
+        )
         existing = Licence.objects.filter(case=case).select_related("issuer").first()
         if existing is not None:
             if actor is not None and not has_perm(actor, Perm.LICENCE_ISSUE, department=existing.issuer):
@@ -492,7 +497,7 @@ def licence_replace(
     if actor is not None and not has_perm(actor, Perm.LICENCE_ISSUE, department=licence.issuer):
         raise PermissionDenied
     with transaction.atomic():
-        old = Licence.objects.select_for_update().select_related("type__issuer").get(pk=licence.pk)
+        old = Licence.objects.select_for_update(of=("self",)).select_related("type__issuer").get(pk=licence.pk)
         if old.status in (Licence.Status.REVOKED, Licence.Status.CANCELLED):
             raise ConflictError(_("Only a licence in force can be changed or renewed."), code="final")
         if old.version >= 999:

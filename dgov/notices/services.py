@@ -6,18 +6,17 @@ and a row per click would drown the trail. Sending is recorded by the service th
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dgov.accounts.models import User
+from dgov.core.commit import after_commit
 from dgov.core.errors import ApplicationError
 from dgov.core.logging import redact
 from dgov.core.masking import mask_email, mask_phone
@@ -66,7 +65,7 @@ def notice_send(
             # worker when a broker is configured (a slow SMS gateway never holds a web request),
             # in-process in the embedded default. Robust: a failure to queue is logged, never
             # raised into the committing code.
-            transaction.on_commit(functools.partial(_queue_delivery, notice.pk, channel), robust=True)
+            after_commit(_queue_delivery, notice.pk, channel)
     return notice
 
 

@@ -110,11 +110,15 @@ def registry_read(
     actor: Any = None,
     on: date | None = None,
     request: HttpRequest | None = None,
+    audit: bool = True,
 ) -> dict[str, Any] | None:
     """Read the named fields of a person (key: ID number) or an enterprise (key: credit code) for a
     purpose, writing one RegistryRead row and an audit record. Returns only those fields plus
     ``revision``; None (and nothing written) when there is no such record. Unknown fields, no
-    purpose or an unknown subject kind raise ApplicationError and write nothing."""
+    purpose or an unknown subject kind raise ApplicationError and write nothing.
+
+    ``audit=False``: the caller's own audit record names the read (a case submission lists the
+    reads it made), so the chain is not appended twice for one transaction."""
     if subject_kind not in SubjectKind.values:
         raise ApplicationError(_("Unknown kind of registry subject."), code="unknown_subject_kind")
     paths, keys = _resolve_fields(subject_kind, fields)
@@ -147,6 +151,8 @@ def registry_read(
         actor=user,
         department=getattr(user, "department", None),
     )
+    if not audit:
+        return {**{k: facts[k] for k in keys}, "revision": subject.revision}
     audit_record(
         actor=user,
         action="registry.read",

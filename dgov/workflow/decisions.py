@@ -216,8 +216,23 @@ def decider(at: datetime.datetime, context: Mapping[str, Any] | None = None) -> 
     return decide
 
 
-def decisions_record(*, instance: ProcessInstance, run: engine.Run, actor: User | None) -> list[DecisionRecord]:
-    """Store the decisions a run made (inside the caller's transaction), each with an audit record."""
+def audit_summary(row: DecisionRecord) -> dict[str, Any]:
+    """What the audit trail keeps of a decision (the inputs stay in the encrypted record)."""
+    return {
+        "record": row.pk,
+        "key": row.key,
+        "version": row.definition.version if row.definition else None,
+        "status": row.status,
+        "matched": row.matched,
+        "outputs": row.outputs,
+    }
+
+
+def decisions_record(
+    *, instance: ProcessInstance, run: engine.Run, actor: User | None, audit: bool = True
+) -> list[DecisionRecord]:
+    """Store the decisions a run made (inside the caller's transaction), each with an audit record
+    (``audit=False``: the caller's record lists them, see :func:`audit_summary`)."""
     rows = []
     for call in run.decisions:
         trace: Trace = call.trace
@@ -234,19 +249,13 @@ def decisions_record(*, instance: ProcessInstance, run: engine.Run, actor: User 
         )
         row.inputs = ev.inputs if ev is not None else {}
         row.save()
-        record(
-            actor=actor,
-            action="workflow.decision",
-            target=row,
-            detail={
-                "instance": instance.pk,
-                "key": row.key,
-                "version": trace.definition.version if trace.definition else None,
-                "status": row.status,
-                "matched": row.matched,
-                "outputs": row.outputs,
-            },
-        )
+        if audit:
+            record(
+                actor=actor,
+                action="workflow.decision",
+                target=row,
+                detail={"instance": instance.pk, **audit_summary(row)},
+            )
         rows.append(row)
     return rows
 

@@ -104,7 +104,8 @@ def _form_json(fields: tuple[engine.FormField, ...]) -> list[dict[str, Any]]:
 
 
 def _lock_instance(pk: int) -> ProcessInstance:
-    return ProcessInstance.objects.select_for_update().select_related("definition").get(pk=pk)
+    # of=self: not the definition row, which every new instance's foreign key checks at commit.
+    return ProcessInstance.objects.select_for_update(of=("self",)).select_related("definition").get(pk=pk)
 
 
 def _lock_instance_row(pk: int) -> None:
@@ -313,7 +314,9 @@ def process_start(
                 completed_at=now if completed else None,
             )
             _sync_tasks(instance, run, new=True)
-            decisions.decisions_record(instance=instance, run=run, actor=actor)
+            # One audit record for the start: the decisions taken on the way and, when the process
+            # ran to its end at once (秒批), the outcome are part of it.
+            decided = decisions.decisions_record(instance=instance, run=run, actor=actor, audit=False)
             record(
                 actor=actor,
                 action="workflow.process_start",
@@ -323,15 +326,10 @@ def process_start(
                     "version": definition.version,
                     "subject": f"{subject_type}:{subject_id}",
                     "department": department.code,
+                    **({"decisions": [decisions.audit_summary(d) for d in decided]} if decided else {}),
+                    **({"completed": True, "outcome": instance.outcome} if completed else {}),
                 },
             )
-            if completed:
-                record(
-                    actor=actor,
-                    action="workflow.process_complete",
-                    target=instance,
-                    detail={"outcome": instance.outcome},
-                )
     except IntegrityError as exc:
         raise ConflictError(
             _("A process is already running for %(subject)s.") % {"subject": f"{subject_type}:{subject_id}"},

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from dgov.licences.models import LicenceType
 
@@ -46,7 +47,8 @@ def test_a_bad_entry_imports_nothing(
     path = tmp_path / "import.json"
     path.write_text(json.dumps([good, bad], ensure_ascii=False), encoding="utf-8")
     count = LicenceType.objects.count()
-    with pytest.raises(CommandError) as refused:
+    # The command speaks the active language; the check reads the district's default, Chinese.
+    with translation.override("zh-hans"), pytest.raises(CommandError) as refused:
         call_command("licence_types", "--import", str(path))
     assert "entry 2 (bad_new_type)" in str(refused.value) and says in str(refused.value)
     assert LicenceType.objects.count() == count

@@ -25,6 +25,8 @@ from dgov.licences.tests.conftest import PDF, _uploads, dept_admin
 SHOP = {
     "trade_name": "江海区陈记杂货店（示例）",
     "premises": "江海区外海街道清兰社区兴业路 3 号（示例）",
+    # Outside the standard wording: the rules pass the case to a person, as these tests need.
+    "scope_category": "其他",
     "business_scope": "日用百货零售",
     "organisation": "个人经营",
     "capital": 5,

@@ -14,7 +14,15 @@ from dgov.registries.models import EnterpriseRecord, PersonRecord, RegistryRead
 from dgov.registries.selectors import enterprise_get, person_get
 
 
+def _empty_registries() -> None:
+    """The session's reference data includes the demo registries; these tests start without them."""
+    RegistryRead.objects.all().delete()
+    PersonRecord.objects.all().delete()
+    EnterpriseRecord.objects.all().delete()
+
+
 def test_the_demo_loader_is_idempotent(jianghai: None, settings: Any) -> None:
+    _empty_registries()
     settings.DGOV_DEMO = True
     out = StringIO()
     call_command("load_demo_registries", stdout=out)
@@ -44,6 +52,7 @@ def test_every_demo_account_finds_its_record(records: Any) -> None:
 
 
 def test_the_command_does_nothing_outside_demo_mode(jianghai: None, settings: Any) -> None:
+    _empty_registries()
     settings.DGOV_DEMO = False
     out = StringIO()
     call_command("load_demo_registries", stdout=out)
