@@ -19,6 +19,10 @@
 #   static/vendor/camunda-bpmn-moddle/  camunda.json, LICENSE (8.x; lets the
 #                                modeler read and write camunda:properties
 #                                and camunda:formData)
+#   static/vendor/dmn-js/        dmn-viewer + dmn-modeler .production.min.js,
+#                                assets/*.css, the dmn-font files its CSS
+#                                names, LICENSE (dmn-js 17.x; the decision-
+#                                table console; the bpmn.io watermark stays)
 #   static/vendor/VERSIONS.md    what was taken, from which version, which licence
 #   dgov/licences/fonts/         NotoSansSC-Regular.ttf, OFL.txt, README.md
 #                                (@expo-google-fonts/noto-sans-sc 0.4.x, weight
@@ -31,7 +35,7 @@
 #   bash scripts/vendor.sh            # reproduce static/vendor from the lockfile (npm ci)
 #   bash scripts/vendor.sh --update   # first bump the pins to the newest htmx.org 2.x,
 #                                     # axe-core 4.x, bpmn-js 18.x,
-#                                     # camunda-bpmn-moddle 8.x and
+#                                     # camunda-bpmn-moddle 8.x, dmn-js 17.x and
 #                                     # @fontsource/noto-sans-sc and
 #                                     # @expo-google-fonts/noto-sans-sc 0.4.x,
 #                                     # rewriting package.json + package-lock.json
@@ -53,6 +57,7 @@ HTMX_MAJOR=2
 AXE_MAJOR=4
 BPMN_MAJOR=18
 CAMUNDA_MODDLE_MAJOR=8
+DMN_MAJOR=17
 FONT_WEIGHTS="400 700"
 # 0.x: a minor release may move files, so the pin stays within 0.4.
 PDF_FONT_RANGE=0.4
@@ -61,7 +66,7 @@ update=0
 case "${1:-}" in
   "") ;;
   --update) update=1 ;;
-  -h|--help) sed -n '2,43p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,47p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "vendor.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 esac
 
@@ -79,7 +84,7 @@ if [ "$update" = 1 ]; then
   (cd "$ROOT" && npm install --package-lock-only --ignore-scripts --no-audit --no-fund \
       --save-dev --save-exact \
       "htmx.org@$HTMX_MAJOR" "axe-core@$AXE_MAJOR" "@fontsource/noto-sans-sc@latest" \
-      "bpmn-js@$BPMN_MAJOR" "camunda-bpmn-moddle@$CAMUNDA_MODDLE_MAJOR" \
+      "bpmn-js@$BPMN_MAJOR" "camunda-bpmn-moddle@$CAMUNDA_MODDLE_MAJOR" "dmn-js@$DMN_MAJOR" \
       "@expo-google-fonts/noto-sans-sc@~$PDF_FONT_RANGE")
 fi
 [ -f "$ROOT/package-lock.json" ] || {
@@ -95,11 +100,11 @@ NM="$TMP/npm/node_modules"
 
 OUT="$TMP/out"
 mkdir -p "$OUT/htmx" "$OUT/noto-sans-sc/files" "$OUT/axe-core" "$OUT/bpmn-js" "$OUT/camunda-bpmn-moddle" \
-  "$OUT/pdf-fonts"
+  "$OUT/dmn-js" "$OUT/pdf-fonts"
 
 echo "==> staging files"
 NM="$NM" OUT="$OUT" ROOT="$ROOT" HTMX_MAJOR="$HTMX_MAJOR" AXE_MAJOR="$AXE_MAJOR" \
-BPMN_MAJOR="$BPMN_MAJOR" CAMUNDA_MODDLE_MAJOR="$CAMUNDA_MODDLE_MAJOR" \
+BPMN_MAJOR="$BPMN_MAJOR" CAMUNDA_MODDLE_MAJOR="$CAMUNDA_MODDLE_MAJOR" DMN_MAJOR="$DMN_MAJOR" \
 FONT_WEIGHTS="$FONT_WEIGHTS" PDF_FONT_RANGE="$PDF_FONT_RANGE" node - <<'NODE'
 'use strict';
 const fs = require('fs');
@@ -235,6 +240,44 @@ copy(CAMUNDA, 'LICENSE', 'camunda-bpmn-moddle/LICENSE');
 const camundaPrefix = JSON.parse(fs.readFileSync(path.join(OUT, 'camunda-bpmn-moddle/camunda.json'), 'utf8')).prefix;
 if (camundaPrefix !== 'camunda') die(`${CAMUNDA}: camunda.json has prefix ${camundaPrefix}, not camunda`);
 
+// ---- dmn-js -------------------------------------------------------------------
+// The decision-table console (dgov/workflow/static/workflow/decisions.js): the
+// prebuilt UMD bundles, each defining window.DmnJS: the viewer for the read-only
+// table, the modeler for editing. They bundle the dmn-js-* view packages, diagram-js
+// and dmn-moddle (bpmn-io, MIT). Same licence as bpmn-js: the bpmn.io watermark
+// (.bjs-powered-by) stays visible. The CSS files are copied as they are (the
+// modeler's views need the controls CSS too); every url() they name (the dmn icon
+// font) is copied beside them. No camunda moddle extension: the platform's tables
+// use plain DMN 1.3 (see dgov/workflow/dmn.py).
+const DMN = 'dmn-js';
+const dmnPkg = meta(DMN);
+if (major(dmnPkg.version) !== Number(process.env.DMN_MAJOR))
+  die(`dmn-js ${dmnPkg.version} is not ${process.env.DMN_MAJOR}.x; pin a ${process.env.DMN_MAJOR}.x version in package.json`);
+const dmnBundles = ['dmn-viewer.production.min.js', 'dmn-modeler.production.min.js'];
+for (const f of dmnBundles) copy(DMN, `dist/${f}`, `dmn-js/${f}`);
+const dmnCss = [
+  'assets/diagram-js.css', 'assets/dmn-js-shared.css', 'assets/dmn-js-drd.css',
+  'assets/dmn-js-decision-table.css', 'assets/dmn-js-decision-table-controls.css',
+  'assets/dmn-js-literal-expression.css', 'assets/dmn-js-boxed-expression.css',
+  'assets/dmn-js-boxed-expression-controls.css', 'assets/dmn-font/css/dmn.css',
+];
+const dmnFonts = new Set();
+for (const f of dmnCss) {
+  copy(DMN, `dist/${f}`, `dmn-js/${f}`);
+  const text = fs.readFileSync(path.join(OUT, 'dmn-js', f), 'utf8');
+  for (const [, ref] of text.matchAll(/url\(\s*['"]?([^'")]+)['"]?\s*\)/g)) {
+    if (/^(data:|#)/.test(ref)) continue;
+    if (/^[a-z]+:|^\/\//i.test(ref)) die(`dmn-js: ${f} refers to a remote URL: ${ref}`);
+    dmnFonts.add(path.posix.normalize(path.posix.join(path.posix.dirname(f), ref.replace(/[?#].*$/, ''))));
+  }
+}
+if (dmnFonts.size === 0) die('dmn-js: the CSS names no font files (layout changed?)');
+for (const f of [...dmnFonts].sort()) copy(DMN, `dist/${f}`, `dmn-js/${f}`);
+copy(DMN, 'LICENSE', 'dmn-js/LICENSE');
+const dmnLicence = fs.readFileSync(path.join(OUT, 'dmn-js/LICENSE'), 'utf8');
+if (!/watermark/i.test(dmnLicence)) die('dmn-js: LICENSE no longer mentions the watermark; read the new terms');
+const dmnLicenceName = /^SEE LICENSE/i.test(dmnPkg.license || '') ? 'bpmn.io licence (MIT + watermark clause)' : dmnPkg.license;
+
 // ---- @expo-google-fonts/noto-sans-sc ---------------------------------------
 // Not a web asset: the licence PDFs (ReportLab) and the e-seal images (Pillow)
 // need one TrueType font with glyf outlines; ReportLab embeds a subset of it in
@@ -304,6 +347,7 @@ md.push(`| \`${FONT}\` | ${font.version} | ${font.license} | \`noto-sans-sc/\` |
 md.push(`| \`axe-core\` | ${axe.version} | ${axe.license} | \`axe-core/\` | browser tests only; not to be referenced from templates |`);
 md.push(`| \`${BPMN}\` | ${bpmn.version} | ${bpmnLicenceName} | \`bpmn-js/\` | workflow console and diagram include (templates) |`);
 md.push(`| \`${CAMUNDA}\` | ${camunda.version} | ${camunda.license} | \`camunda-bpmn-moddle/\` | the BPMN modeler (static/js/bpmn-console.js) |`);
+md.push(`| \`${DMN}\` | ${dmnPkg.version} | ${dmnLicenceName} | \`dmn-js/\` | decision-table console (dgov/workflow/static/workflow/decisions.js) |`);
 md.push(`| \`${PDF_FONT}\` | ${pdfFont.version} | OFL-1.1 (font) | \`dgov/licences/fonts/\` (outside static/) | licence PDFs and e-seal images (ReportLab, Pillow); not served |`);
 md.push('');
 md.push(`## htmx.org ${htmx.version}`, '');
@@ -352,6 +396,17 @@ md.push(`- npm integrity: \`${integrity(CAMUNDA)}\``);
 md.push('- Files taken:');
 md.push(`  - \`resources/camunda.json\` → \`camunda-bpmn-moddle/camunda.json\` (sha256 \`${sha256(path.join(OUT, 'camunda-bpmn-moddle/camunda.json'))}\`)`);
 md.push('  - `LICENSE` → `camunda-bpmn-moddle/LICENSE`', '');
+md.push(`## ${DMN} ${dmnPkg.version}`, '');
+md.push(`- Licence: ${dmnLicenceName}: the MIT terms with one added condition, text in \`dmn-js/LICENSE\`: the bpmn.io watermark on rendered tables and diagrams must not be removed or changed and must stay fully visible, not overlapped by other elements. Our CSS never hides or covers \`.bjs-powered-by\`.`);
+md.push(`- npm integrity: \`${integrity(DMN)}\``);
+md.push('- The bundles include bpmn-io\'s MIT-licensed dependencies (dmn-js-decision-table, dmn-js-drd, dmn-js-shared, diagram-js, dmn-moddle, table-js, min-dash, ...), under the same copyright holder.');
+md.push('- Files taken:');
+for (const f of dmnBundles)
+  md.push(`  - \`dist/${f}\` → \`dmn-js/${f}\` (sha256 \`${sha256(path.join(OUT, 'dmn-js', f))}\`)`);
+md.push(`  - \`dist/${dmnCss.join('`, `dist/')}\` → \`dmn-js/assets/…\`, unchanged`);
+md.push(`  - the font files \`dmn-font/css/dmn.css\` names: ${[...dmnFonts].sort().map((f) => '`' + path.posix.basename(f) + '`').join(', ')} → \`dmn-js/assets/dmn-font/font/\``);
+md.push('  - `LICENSE` → `dmn-js/LICENSE`');
+md.push('- Not taken: the development builds, the navigated viewer bundle, `dmn-codes.css` and `dmn-embedded.css`, `lib/`.', '');
 md.push(`## ${PDF_FONT} ${pdfFont.version}`, '');
 md.push(`- Licence: OFL-1.1 (SIL Open Font License 1.1) for the font, text in \`dgov/licences/fonts/OFL.txt\`; the package says ${pdfFont.license}, the MIT part covering Expo's loader code, which is not taken`);
 md.push(`- npm integrity: \`${integrity(PDF_FONT)}\``);
@@ -364,12 +419,13 @@ md.push('- Not taken: the other eight weights, the preview PNGs, the JavaScript 
 fs.writeFileSync(path.join(OUT, 'VERSIONS.md'), md.join('\n'));
 console.log(`    htmx.org ${htmx.version}, ${FONT} ${font.version} (${fontFiles.length} woff2), axe-core ${axe.version}`);
 console.log(`    ${BPMN} ${bpmn.version} (${bpmnFonts.size} font files), ${CAMUNDA} ${camunda.version}`);
+console.log(`    ${DMN} ${dmnPkg.version} (${dmnFonts.size} font files)`);
 console.log(`    ${PDF_FONT} ${pdfFont.version} (${PDF_FONT_FILE}, ${pdfFontMiB} MiB)`);
 NODE
 
 echo "==> installing into $VENDOR"
 mkdir -p "$VENDOR"
-for d in htmx noto-sans-sc axe-core bpmn-js camunda-bpmn-moddle; do
+for d in htmx noto-sans-sc axe-core bpmn-js camunda-bpmn-moddle dmn-js; do
   rm -rf "${VENDOR:?}/$d"
   cp -R "$OUT/$d" "$VENDOR/$d"
 done
@@ -385,7 +441,7 @@ fi
 
 echo "==> done"
 du -sh "$VENDOR"
-for d in htmx noto-sans-sc noto-sans-sc/files axe-core bpmn-js bpmn-js/assets camunda-bpmn-moddle; do
+for d in htmx noto-sans-sc noto-sans-sc/files axe-core bpmn-js bpmn-js/assets camunda-bpmn-moddle dmn-js dmn-js/assets; do
   printf '    %-20s %s files\n' "$d/" "$(find "$VENDOR/$d" -maxdepth 1 -type f | wc -l)"
 done
 du -sh "$PDF_FONTS"

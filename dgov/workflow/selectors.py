@@ -13,13 +13,14 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from dgov.accounts.models import RoleAssignment
-from dgov.accounts.permissions import in_scope
+from dgov.accounts.permissions import Perm, has_perm, in_scope
 from dgov.workflow.dialect import APPLICANT
-from dgov.workflow.models import ProcessDefinition, ProcessInstance, Task
+from dgov.workflow.models import DecisionDefinition, DecisionRecord, ProcessDefinition, ProcessInstance, Task
 from dgov.workflow.validation import Step, definition_steps
 
 
@@ -169,3 +170,110 @@ def process_definition_latest(*, key: str) -> ProcessDefinition:
 def process_definition_steps(*, definition: ProcessDefinition) -> list[Step]:
     """The steps of a definition version in the order a case meets them (for lists beside diagrams)."""
     return definition_steps(definition.bpmn_xml, definition.process_id)
+
+
+# --- The decision-table console ----------------------------------------------------------------
+# Tables are read by the definitions managers (Perm.WORKFLOW_DEFINITIONS, checked by the views);
+# decision records hold personal data (the inputs), so their selectors check the reader here.
+
+
+@dataclass(frozen=True)
+class DecisionGroup:
+    """The versions of one decision table, newest first."""
+
+    key: str
+    versions: list[DecisionDefinition]
+
+    @property
+    def latest(self) -> DecisionDefinition:
+        return self.versions[0]
+
+    @property
+    def published(self) -> DecisionDefinition | None:
+        return next((v for v in self.versions if v.status == DecisionDefinition.Status.PUBLISHED), None)
+
+    @property
+    def used(self) -> int:
+        """Decisions taken on any version of the table."""
+        return sum(getattr(v, "used", 0) for v in self.versions)
+
+
+def _decision_rows() -> QuerySet[DecisionDefinition]:
+    # `used` counts the decisions taken on a version ("used by N decisions"): a version that has
+    # decided cases is the grounds of those decisions and stays readable whatever is published next.
+    return (
+        DecisionDefinition.objects.defer("dmn_xml")
+        .select_related("created_by")
+        .annotate(used=Count("records"))
+        .order_by("key", "-version")
+    )
+
+
+def decision_definition_groups() -> list[DecisionGroup]:
+    """Every decision table, grouped by key (keys alphabetically, versions newest first), in one query."""
+    return [
+        DecisionGroup(key=key, versions=list(rows))
+        for key, rows in itertools.groupby(_decision_rows(), key=lambda d: d.key)
+    ]
+
+
+def decision_definition_versions(*, key: str) -> list[DecisionDefinition]:
+    """The versions of one table, newest first (without their XML), each with its `used` count."""
+    return list(_decision_rows().filter(key=key))
+
+
+def decision_definition_get(*, key: str, version: int) -> DecisionDefinition:
+    """One version of a decision table, XML and `used` count included, or 404."""
+    try:
+        return (
+            DecisionDefinition.objects.select_related("created_by")
+            .annotate(used=Count("records"))
+            .get(key=key, version=version)
+        )
+    except DecisionDefinition.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def decision_definition_get_published(*, key: str) -> DecisionDefinition | None:
+    """The version of a table that new cases use (without its XML)."""
+    return (
+        DecisionDefinition.objects.defer("dmn_xml").filter(key=key, status=DecisionDefinition.Status.PUBLISHED).first()
+    )
+
+
+def decision_records_readable(user: Any) -> bool:
+    """Whether user may read decision records: audit administrators and definitions managers."""
+    return _active(user) and (has_perm(user, Perm.AUDIT_VIEW) or has_perm(user, Perm.WORKFLOW_DEFINITIONS))
+
+
+def _decision_records(user: Any) -> QuerySet[DecisionRecord]:
+    if not decision_records_readable(user):
+        raise PermissionDenied
+    return DecisionRecord.objects.select_related("instance", "definition").defer("instance__state")
+
+
+def decision_records_for_auditor(
+    *, user: Any, key: str | None = None, status: str | None = None
+) -> QuerySet[DecisionRecord]:
+    """Decision records, newest first, optionally of one table and one status (without the inputs
+    or the tables' XML); PermissionDenied unless user may read them."""
+    qs = _decision_records(user).defer("inputs_json", "definition__dmn_xml")
+    if key:
+        qs = qs.filter(key=key)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-decided_at", "-id")
+
+
+def decision_record_get_for_auditor(*, user: Any, pk: int) -> DecisionRecord:
+    """One decision record with its inputs and its table version (XML included, for the rules and
+    a replay), or 404; PermissionDenied unless user may read decision records."""
+    try:
+        return _decision_records(user).get(pk=pk)
+    except DecisionRecord.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def decision_record_keys() -> list[str]:
+    """The tables that decision records name (for the records page's filter)."""
+    return list(DecisionRecord.objects.order_by("key").values_list("key", flat=True).distinct())
