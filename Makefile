@@ -27,6 +27,7 @@ run: $(VENV)/.base
 	$(BIN)/python manage.py load_demo_registries
 	$(BIN)/python manage.py load_demo_credit
 	$(BIN)/python manage.py load_demo_catalog
+	$(BIN)/python manage.py load_demo_bundles
 	$(BIN)/python manage.py load_demo_licences
 	$(BIN)/python manage.py load_demo_cases
 	$(BIN)/python manage.py load_demo_ratings

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "dgov.licences",
     "dgov.ratings",
     "dgov.credit",
+    "dgov.bundles",
 ]
 
 MIDDLEWARE = [

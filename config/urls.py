@@ -22,6 +22,7 @@ urlpatterns = [
     path("workflow/", include("dgov.workflow.urls")),
     path("notices/", include("dgov.notices.urls")),
     path("cases/", include("dgov.cases.urls")),
+    path("bundles/", include("dgov.bundles.urls")),
     path("licences/work/", include("dgov.licences.urls_staff")),
     path("licences/", include("dgov.licences.urls")),
     path("ratings/", include("dgov.ratings.urls")),
