@@ -18,6 +18,7 @@ from dgov.cases.api import router as cases_router
 from dgov.catalog.api import router as catalog_router
 from dgov.core.errors import ApplicationError
 from dgov.credit.api import router as credit_router
+from dgov.crossregion.api import router as crossregion_router
 from dgov.licences.api import router as licences_router
 from dgov.licences.api_staff import router as licences_staff_router
 from dgov.ratings.api import router as ratings_router
@@ -105,3 +106,4 @@ api.add_router("/licences", licences_router)
 api.add_router("/licences", licences_staff_router)
 api.add_router("/ratings", ratings_router)
 api.add_router("/credit", credit_router)
+api.add_router("/crossregion", crossregion_router)

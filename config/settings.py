@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "dgov.ratings",
     "dgov.credit",
     "dgov.bundles",
+    "dgov.crossregion",
 ]
 
 MIDDLEWARE = [
@@ -320,3 +321,14 @@ LOGGING = {
 
 # --- Platform -------------------------------------------------------------------------------
 DGOV_REGION_CODE = env_str("DGOV_REGION_CODE", "440704") or "440704"
+# 跨域通办: the region codes this instance receives and handles applications for (comma-separated;
+# one platform may serve several districts). Messages addressed to another region are refused.
+DGOV_CROSSREGION_REGIONS = env_list("DGOV_CROSSREGION_REGIONS", [DGOV_REGION_CODE])
+if not DGOV_CROSSREGION_REGIONS or not all(c.isdigit() and len(c) in (6, 9, 12) for c in DGOV_CROSSREGION_REGIONS):
+    raise ImproperlyConfigured("DGOV_CROSSREGION_REGIONS: region codes of 6, 9 or 12 digits, comma-separated.")
+# How cross-region messages reach the other region's platform: a dotted path to a class of
+# dgov.crossregion.transport (HTTPS by default; InProcessTransport when both regions are served
+# by this one process, as in the tests).
+DGOV_CROSSREGION_TRANSPORT = env_str("DGOV_CROSSREGION_TRANSPORT", "dgov.crossregion.transport.HttpTransport") or (
+    "dgov.crossregion.transport.HttpTransport"
+)

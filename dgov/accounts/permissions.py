@@ -36,6 +36,7 @@ class Perm(enum.StrEnum):
     RATINGS_EXCLUDE = "ratings.exclusion.approve"
     CREDIT_VIEW = "credit.view"
     CREDIT_MANAGE = "credit.manage"
+    CROSSREGION_HANDOVER = "crossregion.handover"
 
 
 STAFF_WORK_ROLES = frozenset(
@@ -82,6 +83,9 @@ RULES: dict[Perm, frozenset[Role]] = {
     # department listed (an unscoped one keeps all). See dgov.credit.
     Perm.CREDIT_VIEW: frozenset({Role.WINDOW_CLERK, Role.APPROVER, Role.DEPT_ADMIN, Role.LEADER}),
     Perm.CREDIT_MANAGE: frozenset({Role.DEPT_ADMIN}),
+    # 跨域通办 (异地代收): a window clerk takes in applications for another region's items and hands
+    # them over to that region's platform; they see the handovers of the departments their role covers.
+    Perm.CROSSREGION_HANDOVER: frozenset({Role.WINDOW_CLERK}),
     Perm.ROLES: frozenset({Role.SECURITY_ADMIN}),
     Perm.SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Perm.AUDIT_VIEW: frozenset({Role.AUDIT_ADMIN}),

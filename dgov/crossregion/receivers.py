@@ -1,0 +1,20 @@
+"""Signal receivers: thin, each calls one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dgov.crossregion.services.status import EVENT_OF_CASE_EVENT
+
+
+def case_event_committed_received(
+    sender: Any, *, case_id: int, kind: str, kinds: tuple[str, ...] = (), **kwargs: Any
+) -> None:
+    """A case's events committed: a handed-over case reports them back to the receiving region."""
+    wanted = [k for k in (kinds or (kind,)) if k in EVENT_OF_CASE_EVENT]
+    if not wanted:
+        return
+    from dgov.crossregion.services import status_report_for_case_event
+
+    for k in wanted:
+        status_report_for_case_event(case_id=case_id, kind=k)
