@@ -28,6 +28,7 @@ run: $(VENV)/.base
 	$(BIN)/python manage.py load_demo_credit
 	$(BIN)/python manage.py load_demo_catalog
 	$(BIN)/python manage.py load_demo_bundles
+	$(BIN)/python manage.py load_demo_crossregion
 	$(BIN)/python manage.py load_demo_licences
 	$(BIN)/python manage.py load_demo_cases
 	$(BIN)/python manage.py load_demo_ratings

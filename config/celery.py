@@ -20,4 +20,10 @@ app.conf.beat_schedule = {
         # A run that waited longer than its interval is dropped: the next one does the same work.
         "options": {"expires": 14 * 60},
     },
+    # 跨域通办: messages to other regions' platforms that are due (new, or waiting to be retried).
+    "crossregion-send-pending": {
+        "task": "dgov.crossregion.send_pending",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
 }

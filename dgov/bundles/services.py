@@ -408,6 +408,8 @@ def bundle_submit(
                         channel=channel,
                         applicant=applicant if channel == Channel.WINDOW else None,
                         prefill_stamp=(prefill_stamps or {}).get(item.code, ""),
+                        # One receipt for the bundle, not one per child (the parent sends it).
+                        notify=False,
                         request=request,
                     )
                 except ApplicationError as exc:

@@ -415,6 +415,7 @@ def case_submit(
     licences: Mapping[int, int] | None = None,
     prefill_stamp: str = "",
     received_in: Region | None = None,
+    notify: bool = True,
     request: HttpRequest | None = None,
 ) -> Case:
     """Submit an application: online by the applicant (actor), at the window by a clerk for
@@ -428,6 +429,9 @@ def case_submit(
     ``licences`` maps materials whose source is a licence type to licences in the applicant's
     wallet (用证): choosing one is the holder's authorisation to use it for this case, and the
     use is logged. At the window the clerk looks licences up instead.
+
+    ``notify=False``: the caller tells the applicant itself (a bundle sends one receipt for all
+    its child cases; a decision by the rules is still told).
 
     ``received_in``: the region whose platform received the application and handed it over
     (跨域通办; partner channel, named by ``partner_name``).
@@ -595,7 +599,7 @@ def case_submit(
                 if item.decision_key or credit is not None
                 else ""
             )
-            if outcome is not None:
+            if outcome is not None and notify:
                 body = _(
                     "Your application for %(item)s was received as case %(number)s. Its verification code for "
                     "looking up progress is %(code)s. Promised completion: %(due)s."
