@@ -65,6 +65,7 @@ def decision_facts(
     """The facts the item's decision table may read (see the module docstring), and the registry
     fields read by subject. Each read is logged for its subject (RegistryRead); the submission's
     audit record lists them."""
+    from dgov.registries.selectors import FIELD_LABELS
     from dgov.registries.services import registry_read
 
     facts: dict[str, Any] = {"form": dict(form)}
@@ -78,6 +79,9 @@ def decision_facts(
             kind, key = _applicant_key(applicant)
         else:
             kind, key = "person", str(form.get(subject.split(".", 1)[1] + ID_FIELD_SUFFIX) or "")
+        # A name the registry does not have (a typo in a table) is no value: the table reports the
+        # input missing and a person decides, instead of every submission being refused.
+        fields = {f for f in fields if f"{kind}.{f}" in FIELD_LABELS}
         values = (
             registry_read(
                 subject_kind=kind,
@@ -88,7 +92,7 @@ def decision_facts(
                 actor=actor,
                 audit=False,
             )
-            if key
+            if key and fields
             else None
         )
         if values:

@@ -248,6 +248,7 @@ def rules_panel(*, case: Case, staff: bool) -> list[dict[str, Any]]:
     )
     by_rules = CaseEvent.Kind.RULES_APPROVED in kinds
     black = any(c.result in ("black", "both") for c in credit_checks)
+    credit_rows = [_credit_row(c) for c in credit_checks] if staff else []
     return [
         {
             "record": decision,
@@ -258,7 +259,29 @@ def rules_panel(*, case: Case, staff: bool) -> list[dict[str, Any]]:
             "referral": ""
             if by_rules
             else instant.referral_reason(decision, black=black, owed=CaseEvent.Kind.TOLERATED in kinds),
-            "credit_checks": credit_checks if staff else [],
+            "credit_checks": credit_rows,
         }
         for decision in decisions
     ]
+
+
+def _credit_row(check: Any) -> dict[str, Any]:
+    """A credit check as the staff case page lists it: when, the result, and what it saw (the
+    snapshot taken at the time, so a later withdrawal does not change it)."""
+    from dgov.credit.models import CreditList, Measure
+
+    lists = dict(CreditList.choices)
+    measures = dict(Measure.choices)
+    return {
+        "at": check.checked_at,
+        "result": check.get_result_display(),
+        "entries": [
+            {
+                "list": lists.get(row.get("list"), row.get("list")),
+                "measures": [measures.get(m, m) for m in row.get("measures", [])],
+                "authority": row.get("authority") or row.get("department") or "",
+                "document": row.get("document_number", ""),
+            }
+            for row in check.snapshot or []
+        ],
+    }

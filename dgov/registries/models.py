@@ -19,7 +19,8 @@ from dgov.core.fields import EncryptedTextField
 from dgov.core.masking import mask_id_number
 
 # GB/T 2260 code of Jianghai district; a record whose region code starts with it is "in the district".
-DISTRICT_CODE = "440704"
+# The district this platform serves (DGOV_REGION_CODE): "registered in the district" compares with it.
+DISTRICT_CODE = settings.DGOV_REGION_CODE
 
 
 class PersonRecord(models.Model):

@@ -38,7 +38,9 @@ DECISION_DIR = Path(__file__).resolve().parent / "tables"
 # The process variable a business-rule task sets to the evaluation's status (dmn.STATUSES or "no_table").
 STATUS_VARIABLE = "rules_status"
 NO_TABLE = "no_table"
-RESERVED_OUTPUTS = frozenset({STATUS_VARIABLE, "promised_days", "decision_key"})
+# Process variables the platform sets at start (dgov.cases.services.case_submit): a table output of
+# the same name would overwrite them, e.g. let the rules approve past a black credit entry.
+RESERVED_OUTPUTS = frozenset({STATUS_VARIABLE, "promised_days", "decision_key", "credit_black", "materials_owed"})
 
 
 def _require_manager(actor: Any) -> None:

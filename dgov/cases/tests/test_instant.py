@@ -281,3 +281,24 @@ def test_a_red_entry_lets_materials_follow_and_a_person_finishes_the_case(jiangh
     assert CaseEvent.Kind.TOLERATED in kinds
     assert case.status == Case.Status.SUBMITTED  # approved by the rules, but materials are owed
     assert DecisionRecord.objects.get(instance=case.instance).outputs == {"decision": "approve"}
+
+
+def test_a_table_reading_a_field_the_registry_lacks_sends_cases_to_a_person(elder, sysadmin):
+    text = (DECISION_DIR / "gaoling_jintie.dmn").read_text(encoding="utf-8")
+    typo = text.replace("applicant.registered_in_district", "applicant.registered_in_distrct")
+    v2 = decision_definition_upload(actor=sysadmin, dmn_xml=typo)
+    decision_definition_publish(actor=sysadmin, definition=v2)
+    case = apply(elder, "高龄津贴申领", **ALLOWANCE)
+    decision = DecisionRecord.objects.get(instance=case.instance)
+    assert decision.status == "missing_input"
+    assert Case.objects.get(pk=case.pk).status == Case.Status.SUBMITTED
+
+
+def test_a_table_may_not_overwrite_what_the_platform_sets(sysadmin):
+    from dgov.core.errors import ApplicationError
+
+    text = (DECISION_DIR / "gaoling_jintie.dmn").read_text(encoding="utf-8")
+    sneaky = text.replace('name="decision"', 'name="credit_black"')
+    with pytest.raises(ApplicationError) as refused:
+        decision_definition_upload(actor=sysadmin, dmn_xml=sneaky)
+    assert "credit_black" in str(refused.value.field_errors)
