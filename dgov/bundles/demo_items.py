@@ -13,56 +13,30 @@ from __future__ import annotations
 from typing import Any
 
 from dgov.catalog.coding import basic_code, implementation_code
-from dgov.catalog.content import ItemContent, MaterialContent
-from dgov.catalog.models import ItemMaterial, ServiceItem
+from dgov.catalog.content import ItemContent
+from dgov.catalog.demo_items import (
+    FOUR_EXEMPTIONS,
+    FULL_ONLINE,
+    HALL,
+    HOURS,
+    C,
+    Form,
+    Src,
+    _choice,
+    _date,
+    _m,
+    _s,
+    application,
+)
+from dgov.catalog.models import ServiceItem
 
 K = ServiceItem.Kind
 S = ServiceItem.Subject
-C = ServiceItem.Channel
-Form = ItemMaterial.Form
-Src = ItemMaterial.Source
-Req = ItemMaterial.Requirement
-
-HALL = "江海区政务服务中心（示范地址）一楼综合受理窗口"
-HOURS = "周一至周五 8:30—12:00，14:30—17:30（法定节假日除外）"
-
-FULL_ONLINE: dict[str, Any] = {
-    "channels": (C.ONLINE, C.WINDOW, C.KIOSK, C.MOBILE),
-    "online_depth": 4,
-    "max_visits": 0,
-    "comprehensive_window": True,
-    "single_sign_on": True,
-}
-FOUR_EXEMPTIONS: dict[str, Any] = {"material_exempt": True, "prefill": True, "e_seal": True, "e_signature": True}
 
 # Main-item numbers: new departments get their own blocks (after the catalogue's 1–15); items of
 # existing departments take numbers their blocks do not use yet.
 BLOCKS = {"scjg": 1, "rsj": 2, "ybj": 11, "gaj": 15, "swj": 16, "gjj": 17, "zrj": 18, "dpf": 19}
 UTILITY_BLOCKS = {"water": 20, "power": 21, "gas": 22}
-
-
-def _m(
-    name: str,
-    *,
-    form: str = Form.ORIGINAL,
-    when: str = "",
-    source: str = Src.APPLICANT,
-    ref: str = "",
-    notes: str = "",
-) -> MaterialContent:
-    return MaterialContent(
-        name=name,
-        form=form,
-        requirement=Req.CONDITIONAL if when else Req.REQUIRED,
-        condition=when,
-        source=source,
-        source_ref=ref,
-        notes=notes,
-    )
-
-
-def _application(title: str) -> MaterialContent:
-    return _m(f"《{title}》", notes="网上办理时在线填写，无需另交纸质表格")
 
 
 ID_CARD = _m(
@@ -77,18 +51,6 @@ BUSINESS_REGISTRATION = _m(
 )
 BANK_ACCOUNT = _m("本人银行账户信息", form=Form.COPY, notes="用于发放资金，也可在申请表中填写")
 PROPERTY_CERTIFICATE = _m("不动产权属证书", notes="转移登记与水电气过户共用，上传一次")
-
-
-def _s(title: str, max_length: int = 100) -> dict[str, Any]:
-    return {"type": "string", "title": title, "maxLength": max_length}
-
-
-def _date(title: str) -> dict[str, Any]:
-    return {"type": "string", "format": "date", "title": title}
-
-
-def _choice(title: str, values: list[str]) -> dict[str, Any]:
-    return {"type": "string", "title": title, "enum": values}
 
 
 def _form(title: str, common: dict[str, Any], own: dict[str, Any], required: tuple[str, ...]) -> dict[str, Any]:
@@ -161,7 +123,7 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         high_frequency=True,
         result_name="营业执照（电子营业执照由国家市场监督管理总局电子营业执照系统发放）",
         materials=(
-            _application("公司登记（备案）申请书"),
+            application("公司登记（备案）申请书"),
             _m("公司章程"),
             _m(
                 "股东（发起人）主体资格证明",
@@ -207,7 +169,7 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         prefill=True,
         result_name="印章刻制备案信息",
         materials=(
-            _application("印章刻制备案申请表"),
+            application("印章刻制备案申请表"),
             BUSINESS_REGISTRATION,
             AGENT_ID,
         ),
@@ -239,7 +201,7 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         e_signature=True,
         result_name="发票领用（数电发票开票额度）",
         materials=(
-            _application("发票领用申请表"),
+            application("发票领用申请表"),
             BUSINESS_REGISTRATION,
             AGENT_ID,
         ),
@@ -271,7 +233,7 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         prefill=True,
         result_name="社会保险登记信息",
         materials=(
-            _application("社会保险登记表（单位）"),
+            application("社会保险登记表（单位）"),
             BUSINESS_REGISTRATION,
         ),
         form_schema=_form(
@@ -298,7 +260,7 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         prefill=True,
         result_name="住房公积金单位缴存登记信息",
         materials=(
-            _application("住房公积金单位缴存登记表"),
+            application("住房公积金单位缴存登记表"),
             BUSINESS_REGISTRATION,
             _m("单位职工名册", notes="列明职工姓名、公民身份号码和月工资"),
         ),
@@ -426,7 +388,7 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         high_frequency=True,
         result_name="不动产权证书（不动产登记证明）",
         materials=(
-            _application("不动产登记申请书"),
+            application("不动产登记申请书"),
             ID_CARD,
             PROPERTY_CERTIFICATE,
             _m("不动产买卖合同", form=Form.ORIGINAL_AND_COPY),
@@ -511,7 +473,7 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         result_name="中华人民共和国残疾人证",
         output_licence_type="disability_certificate",
         materials=(
-            _application("残疾人证申请表"),
+            application("残疾人证申请表"),
             ID_CARD,
             _m("近期免冠彩色证件照片"),
             _m("监护人或代理人身份证明", when="由监护人或代理人代为申请的"),
