@@ -302,3 +302,33 @@ def test_a_table_may_not_overwrite_what_the_platform_sets(sysadmin):
     with pytest.raises(ApplicationError) as refused:
         decision_definition_upload(actor=sysadmin, dmn_xml=sneaky)
     assert "credit_black" in str(refused.value.field_errors)
+
+
+def test_a_wallet_licence_revoked_between_choice_and_decision_is_refused_and_nothing_is_written(citizen):
+    """The apply form offered the licence; it is revoked before the applicant submits: the
+    submission is refused on that material and no case, decision or registry read is written."""
+    from dgov.licences.demo import load_demo_licences
+    from dgov.licences.models import Licence
+    from dgov.licences.services import licence_set_status
+    from dgov.licences.tests.conftest import dept_admin
+
+    load_demo_licences()
+    it = item("个体工商户设立登记")
+    material = it.materials.get(source="licence", source_ref="resident_id_card")
+    chosen = Licence.objects.get(holder_user=citizen, type__code="resident_id_card")
+    admin = dept_admin("gaj_admin", chosen.issuer)
+    licence_set_status(actor=admin, licence=chosen, status=Licence.Status.REVOKED, reason="证件已注销（示例）")
+    data = {
+        **services.prefill_for(citizen, it.form_schema),
+        "address": "江海区（示例）",
+        "trade_name": "江海区陈记百货店（示例）",
+        "premises": "江海区外海街道兴业路 5 号（示例）",
+        "scope_category": "日用百货零售",
+        "business_scope": "日用百货零售",
+        "organisation": "个人经营",
+    }
+    before = (Case.objects.count(), DecisionRecord.objects.count(), RegistryRead.objects.count())
+    with pytest.raises(services.ApplicationError) as refused:
+        services.case_submit(actor=citizen, item=it, data=data, uploads=uploads(it), licences={material.pk: chosen.pk})
+    assert f"licence_{material.pk}" in refused.value.field_errors
+    assert (Case.objects.count(), DecisionRecord.objects.count(), RegistryRead.objects.count()) == before
