@@ -249,13 +249,17 @@ def _request_digest(
     return crypto.sm3_hex(canonical.encode("utf-8"))
 
 
-def check_can_apply(*, item: ServiceItem, applicant: User, channel: str) -> None:
-    """ApplicationError (with a message for the person) unless applicant may apply for item this way."""
-    _check_channel(item, channel)
+def check_can_apply(*, item: ServiceItem, applicant: User, channel: str, handed_over: bool = False) -> None:
+    """ApplicationError (with a message for the person) unless applicant may apply for item this way.
+
+    ``handed_over``: the application was taken in by another region's platform (跨域通办): an item
+    the catalogue marks as handled across regions (``cross_province``) is open to it whatever its
+    channels; otherwise the partner channel must be open, as for any partner submission."""
+    _check_channel(item, channel, handed_over=handed_over)
     _check_applicant(item, applicant)
 
 
-def _check_channel(item: ServiceItem, channel: str) -> None:
+def _check_channel(item: ServiceItem, channel: str, *, handed_over: bool = False) -> None:
     if item.status != ServiceItem.Status.PUBLISHED:
         raise ApplicationError(_("This service item is not offered any more."), code="item_not_published")
     if not item.form_schema:
@@ -271,6 +275,8 @@ def _check_channel(item: ServiceItem, channel: str) -> None:
     if channel == Channel.WINDOW:
         if Channel.WINDOW not in item.channels and not item.comprehensive_window:
             raise ApplicationError(_("This item is not accepted at the service hall."), code="channel_closed")
+        return
+    if handed_over and item.cross_province:
         return
     if channel not in item.channels or item.online_depth < ServiceItem.OnlineDepth.APPLY:
         raise ApplicationError(
@@ -469,7 +475,7 @@ def case_submit(
         if earlier is not None:
             return _replay(earlier, item, applicant, data, uploads)
 
-    check_can_apply(item=item, applicant=applicant, channel=channel)
+    check_can_apply(item=item, applicant=applicant, channel=channel, handed_over=received_in is not None)
     if draft is not None and (draft.applicant_id != applicant.pk or draft.status != Case.Status.DRAFT):
         raise ConflictError(_("This draft has already been submitted or deleted."), code="draft_gone")
     clean, errors = clean_form_data(item.form_schema, dict(data), require=True)

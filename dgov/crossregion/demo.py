@@ -31,6 +31,7 @@ def _remote_copy(item: Any) -> dict[str, Any]:
         "subject": item.subject,
         "promised_days": item.promised_days,
         "channels": list(item.channels),
+        "cross_province": item.cross_province,
         "online_depth": item.online_depth,
         "form_schema": item.form_schema,
         "materials": [

@@ -332,3 +332,13 @@ def test_a_wallet_licence_revoked_between_choice_and_decision_is_refused_and_not
         services.case_submit(actor=citizen, item=it, data=data, uploads=uploads(it), licences={material.pk: chosen.pk})
     assert f"licence_{material.pk}" in refused.value.field_errors
     assert (Case.objects.count(), DecisionRecord.objects.count(), RegistryRead.objects.count()) == before
+
+
+def test_a_cross_region_item_is_open_to_a_handed_over_application_without_the_partner_channel(citizen):
+    from dgov.cases.models import Channel
+
+    it = item("个体工商户设立登记")  # 跨省通办 in the demo catalogue; not on the partner channel
+    assert it.cross_province and Channel.PARTNER not in it.channels
+    with pytest.raises(services.ApplicationError):
+        services.check_can_apply(item=it, applicant=citizen, channel=Channel.PARTNER)
+    services.check_can_apply(item=it, applicant=citizen, channel=Channel.PARTNER, handed_over=True)

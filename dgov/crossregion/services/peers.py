@@ -164,15 +164,14 @@ def materials_from_guide(materials: list[dict[str, Any]]) -> list[dict[str, Any]
 
 
 def item_open_for_handover(item: dict[str, Any]) -> bool:
-    """Whether the handling region takes applications for this item from another region: open on
-    the partner channel at online depth 3 or more (what its case_submit checks), with a form, for
-    individuals (the receiving window hands over individuals' applications)."""
-    return (
-        "partner" in (item.get("channels") or [])
-        and int(item.get("online_depth") or 0) >= 3
-        and bool(item.get("form_schema"))
-        and item.get("subject") in ("person", "both")
+    """Whether the handling region takes applications for this item from another region (what its
+    case_submit checks): an item its catalogue marks as handled across regions (跨域通办,
+    ``cross_province``), or one open on the partner channel at online depth 3 or more; with a form,
+    for individuals (the receiving window hands over individuals' applications)."""
+    open_to_handover = bool(item.get("cross_province")) or (
+        "partner" in (item.get("channels") or []) and int(item.get("online_depth") or 0) >= 3
     )
+    return open_to_handover and bool(item.get("form_schema")) and item.get("subject") in ("person", "both")
 
 
 def _get_json(transport: Transport, url: str) -> dict[str, Any]:

@@ -131,3 +131,12 @@ def test_an_approval_in_jianghai_sends_back_the_licence_identifier(
         "licence_issued",
     ]
     assert Notice.objects.filter(recipient=handover.applicant, body__contains=licence.identifier).exists()
+
+
+def test_an_item_marked_for_cross_region_handling_is_open_to_handovers_whatever_its_channels() -> None:
+    from dgov.crossregion.services.peers import item_open_for_handover
+
+    guide = {"channels": ["online", "window"], "online_depth": 4, "form_schema": {"x": 1}, "subject": "person"}
+    assert not item_open_for_handover(guide)
+    assert item_open_for_handover({**guide, "cross_province": True})
+    assert not item_open_for_handover({**guide, "cross_province": True, "subject": "enterprise"})
