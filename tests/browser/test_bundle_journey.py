@@ -63,7 +63,8 @@ def check(page: Any, label: str) -> None:
 
 def fill_merged_form(page: Any, scan: Path) -> None:
     """Every empty field gets a plausible value; every file input one PDF."""
-    for field in page.locator("main form input:not([type=hidden]):not([type=file]):not([type=checkbox]):not([type=radio])").all():
+    text_inputs = "main form input:not([type=hidden]):not([type=file]):not([type=checkbox]):not([type=radio])"
+    for field in page.locator(text_inputs).all():
         if field.input_value():
             continue
         kind = field.get_attribute("type") or "text"
