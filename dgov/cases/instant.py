@@ -159,8 +159,8 @@ def rules_decision(instance: ProcessInstance) -> DecisionRecord | None:
     return instance.decisions.order_by("-decided_at", "-id").first()
 
 
-def approved_by_rules(instance: ProcessInstance) -> bool:
-    decision = rules_decision(instance)
+def approved_by_rules(instance: ProcessInstance, decision: DecisionRecord | None) -> bool:
+    """Whether the process ran to its end on the rules' approval (``decision``: its last one)."""
     return (
         instance.status == ProcessInstance.Status.COMPLETED
         and decision is not None
@@ -170,7 +170,7 @@ def approved_by_rules(instance: ProcessInstance) -> bool:
 
 
 def apply_outcome(
-    *, case: Any, instance: ProcessInstance, actor: User, credit: Mapping[str, Any] | None, owed: bool = False
+    *, case: Any, instance: ProcessInstance, credit: Mapping[str, Any] | None, owed: bool = False
 ) -> str | None:
     """Turn what the rules decided at submission into the case's status and timeline.
 
@@ -187,7 +187,7 @@ def apply_outcome(
     if decision is None:
         return ""
     now = timezone.now()
-    if approved_by_rules(instance):
+    if approved_by_rules(instance, decision):
         case.status = Case.Status.CONCLUDED
         case.result = Case.Result.APPROVED
         case.accepted_at = now

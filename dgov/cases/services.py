@@ -601,7 +601,7 @@ def case_submit(
             # What the rules decided: an approval is told in one notice of its own (with the
             # e-licence), a referral is added to the receipt notice, so one SMS says it all.
             outcome = (
-                instant.apply_outcome(case=case, instance=instance, actor=actor, credit=credit, owed=bool(owed))
+                instant.apply_outcome(case=case, instance=instance, credit=credit, owed=bool(owed))
                 if item.decision_key or credit is not None
                 else ""
             )
