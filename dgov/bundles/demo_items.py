@@ -15,7 +15,6 @@ from typing import Any
 from dgov.catalog.coding import basic_code, implementation_code
 from dgov.catalog.content import ItemContent
 from dgov.catalog.demo_items import (
-    FOUR_EXEMPTIONS,
     FULL_ONLINE,
     HALL,
     HOURS,
@@ -40,17 +39,24 @@ UTILITY_BLOCKS = {"water": 20, "power": 21, "gas": 22}
 
 
 ID_CARD = _m(
-    "居民身份证", source=Src.LICENCE, ref="resident_id_card", notes="窗口办理出示原件；网上办理经实名认证后免提交"
+    "居民身份证",
+    source=Src.LICENCE,
+    ref="resident_id_card",
+    notes="窗口办理出示原件；网上办理经实名认证后免提交",
+    gov=True,
 )
-AGENT_ID = _m("经办人居民身份证", source=Src.LICENCE, ref="resident_id_card", notes="由电子证照库调取，免提交")
+AGENT_ID = _m(
+    "经办人居民身份证", source=Src.LICENCE, ref="resident_id_card", notes="由电子证照库调取，免提交", gov=True
+)
 BUSINESS_REGISTRATION = _m(
     "营业执照（登记信息）",
     source=Src.REGISTRY,
     ref="enterprise.registration",
     notes="企业设立登记后由市场监管部门登记信息共享推送，免提交",
+    gov=True,
 )
 BANK_ACCOUNT = _m("本人银行账户信息", form=Form.COPY, notes="用于发放资金，也可在申请表中填写")
-PROPERTY_CERTIFICATE = _m("不动产权属证书", notes="转移登记与水电气过户共用，上传一次")
+PROPERTY_CERTIFICATE = _m("不动产权属证书", notes="转移登记与水电气过户共用，上传一次", gov=True)
 
 
 def _form(title: str, common: dict[str, Any], own: dict[str, Any], required: tuple[str, ...]) -> dict[str, Any]:
@@ -119,7 +125,6 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=3,
         promised_days=1,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         result_name="营业执照（电子营业执照由国家市场监督管理总局电子营业执照系统发放）",
         materials=(
@@ -166,7 +171,6 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=1,
         promised_days=1,
         **FULL_ONLINE,
-        prefill=True,
         result_name="印章刻制备案信息",
         materials=(
             application("印章刻制备案申请表"),
@@ -197,8 +201,6 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=5,
         promised_days=1,
         **FULL_ONLINE,
-        prefill=True,
-        e_signature=True,
         result_name="发票领用（数电发票开票额度）",
         materials=(
             application("发票领用申请表"),
@@ -230,7 +232,6 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=15,
         promised_days=1,
         **FULL_ONLINE,
-        prefill=True,
         result_name="社会保险登记信息",
         materials=(
             application("社会保险登记表（单位）"),
@@ -257,7 +258,6 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=5,
         promised_days=1,
         **FULL_ONLINE,
-        prefill=True,
         result_name="住房公积金单位缴存登记信息",
         materials=(
             application("住房公积金单位缴存登记表"),
@@ -291,7 +291,6 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=10,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         result_name="基本养老金核定信息",
         materials=(ID_CARD, BANK_ACCOUNT),
@@ -316,7 +315,6 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=15,
         promised_days=5,
         **FULL_ONLINE,
-        prefill=True,
         result_name="退休人员医疗保险待遇核定信息",
         materials=(ID_CARD,),
         form_schema=_form(
@@ -343,7 +341,6 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=3,
         promised_days=1,
         **FULL_ONLINE,
-        prefill=True,
         result_name="住房公积金提取到账",
         materials=(
             ID_CARD,
@@ -381,7 +378,6 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         max_visits=1,
         comprehensive_window=True,
         single_sign_on=True,
-        prefill=True,
         fee_charged=True,
         fee_standard="住宅类不动产登记费每件80元（含一本证书工本费）",
         fee_basis="《国家发展改革委 财政部关于不动产登记收费标准等有关问题的通知》（发改价格规〔2016〕2559号）",
@@ -444,7 +440,6 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
             statutory_days=5,
             promised_days=1,
             **FULL_ONLINE,
-            prefill=True,
             result_name="用户名称变更（过户）完成",
             materials=(ID_CARD, PROPERTY_CERTIFICATE),
             form_schema=_form(name, PERSON, {**PROPERTY, **own}, (*PERSON_REQUIRED, *PROPERTY, *own)),
@@ -469,7 +464,6 @@ def bundle_items(regions: dict[str, str]) -> list[ItemContent]:
         max_visits=1,
         comprehensive_window=True,
         single_sign_on=True,
-        prefill=True,
         result_name="中华人民共和国残疾人证",
         output_licence_type="disability_certificate",
         materials=(

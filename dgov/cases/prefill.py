@@ -22,23 +22,13 @@ from django.utils.translation import gettext as _
 
 from dgov.accounts.models import User
 from dgov.catalog.models import ServiceItem
+from dgov.registries.fields import ACCOUNT_FIELDS, REGISTRY_FIELDS
 
 STAMP_SALT = "dgov.cases.prefill"
 STAMP_MAX_AGE = 24 * 3600  # a form left open longer is prefilled again
 
-# Form field -> registry fact key, by the kind of applicant.
-REGISTRY_FIELDS: dict[str, dict[str, str]] = {
-    "person": {
-        "address": "residence_address",
-        "birth_date": "birth_date",
-        "household_address": "household_address",
-    },
-    "enterprise": {
-        "org_name": "name",
-        "legal_representative": "legal_representative",
-        "registered_address": "registered_address",
-    },
-}
+# Which form fields are prefilled (ACCOUNT_FIELDS, REGISTRY_FIELDS) is said once, in
+# dgov.registries.fields: the catalogue reads the same lists to tell whether 免填写 holds for an item.
 ACCOUNT = "account"
 REGISTRY = "registry"
 
@@ -70,7 +60,7 @@ def from_account(applicant: User, schema: dict[str, Any]) -> dict[str, Any]:
         "contact_phone": applicant.phone,
     }
     fields = schema.get("properties", {})
-    return {k: v for k, v in known.items() if v and k in fields}
+    return {k: known[k] for k in ACCOUNT_FIELDS if known.get(k) and k in fields}
 
 
 def _wanted(kind: str, schema: dict[str, Any]) -> dict[str, str]:

@@ -24,7 +24,17 @@ class MaterialInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ItemMaterial
     extra = 0
     can_delete = False
-    fields = ("position", "name", "form", "copies", "requirement", "condition", "source", "source_ref")
+    fields = (
+        "position",
+        "name",
+        "form",
+        "copies",
+        "requirement",
+        "condition",
+        "source",
+        "source_ref",
+        "government_issued",
+    )
 
 
 @admin.register(ServiceItem)

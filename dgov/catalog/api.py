@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from dgov.catalog import selectors
+from dgov.catalog import exemptions, selectors
 from dgov.catalog.models import LifeEvent, ServiceItem
 
 router = Router(tags=["catalog"])
@@ -33,6 +33,13 @@ class MaterialRead(Schema):
     source: str
     source_ref: str
     notes: str
+    government_issued: bool
+
+
+class ExemptionRead(Schema):
+    key: str  # material_exempt, prefill, e_seal, e_signature
+    holds: bool
+    reason: str
 
 
 class ItemSummaryRead(Schema):
@@ -56,6 +63,7 @@ class ItemSummaryRead(Schema):
     cross_province: bool
     single_sign_on: bool
     instant_approval: bool
+    # 四免, computed by the platform from the item's configuration (read-only).
     material_exempt: bool
     prefill: bool
     e_seal: bool
@@ -79,6 +87,7 @@ class ItemRead(ItemSummaryRead):
     process_key: str
     decision_key: str
     materials: list[MaterialRead]
+    exemptions: list[ExemptionRead]  # the four, with the reason each holds or not
 
 
 class ItemPage(Schema):
@@ -135,9 +144,10 @@ def item(request: HttpRequest, code: str) -> dict[str, Any]:
     except selectors.ItemWithdrawn as exc:
         raise HttpError(410, "This item has been withdrawn.") from exc
     data = _summary(found)
-    for name in ItemRead.model_fields.keys() - ItemSummaryRead.model_fields.keys() - {"materials"}:
+    for name in ItemRead.model_fields.keys() - ItemSummaryRead.model_fields.keys() - {"materials", "exemptions"}:
         data[name] = getattr(found, name)
     data["materials"] = list(found.materials.all())
+    data["exemptions"] = [{"key": e.key, "holds": e.holds, "reason": e.reason} for e in exemptions.for_item(found)]
     return data
 
 

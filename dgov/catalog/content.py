@@ -3,6 +3,10 @@
 ``ItemContent`` is what a department writes (by hand, from a spreadsheet or a JSON file) and what
 an export reads back: every field of a guide, its materials, its form. Services, import, export and
 the demo data all go through it, so one set of rules (``check_content``) guards every way in.
+
+The four exemptions (四免: ``material_exempt``, ``prefill``, ``e_seal``, ``e_signature``) are part of
+the content only as output: ``normalise`` computes them from the configuration
+(dgov.catalog.exemptions), replacing whatever a caller or a file said.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dgov.catalog import coding
+from dgov.catalog import coding, exemptions
 from dgov.catalog.formschema import check_form_schema
 from dgov.catalog.models import ItemMaterial, ServiceItem
 
@@ -27,17 +31,14 @@ PROCESS_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 LICENCE_TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 SOURCE_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
-# Flags stored as booleans, in the order forms and exports list them.
+# Flags stored as booleans that departments set, in the order forms and exports list them. The
+# four exemptions are computed instead (exemptions.EXEMPTION_FIELDS).
 FLAG_FIELDS = (
     "comprehensive_window",
     "high_frequency",
     "cross_province",
     "single_sign_on",
     "instant_approval",
-    "material_exempt",
-    "prefill",
-    "e_seal",
-    "e_signature",
     "credit_check",
 )
 # Plain model fields copied one to one between ServiceItem and ItemContent.
@@ -69,7 +70,17 @@ SCALAR_FIELDS = (
     "decision_key",
     "is_demo",
 )
-MATERIAL_FIELDS = ("name", "form", "copies", "requirement", "condition", "source", "source_ref", "notes")
+MATERIAL_FIELDS = (
+    "name",
+    "form",
+    "copies",
+    "requirement",
+    "condition",
+    "source",
+    "source_ref",
+    "notes",
+    "government_issued",
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,7 @@ class MaterialContent:
     source: str = ItemMaterial.Source.APPLICANT
     source_ref: str = ""
     notes: str = ""
+    government_issued: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in MATERIAL_FIELDS}
@@ -116,6 +128,7 @@ class ItemContent:
     cross_province: bool = False
     single_sign_on: bool = False
     instant_approval: bool = False
+    # Computed by normalise() from the configuration; never input (see the module docstring).
     material_exempt: bool = False
     prefill: bool = False
     e_seal: bool = False
@@ -159,7 +172,8 @@ def _strip(value: Any) -> Any:
 
 
 def normalise(content: ItemContent) -> ItemContent:
-    """Text stripped, channels in their fixed order, life events sorted: equal content compares equal."""
+    """Text stripped, channels in their fixed order, life events sorted, the four exemptions computed:
+    equal content compares equal."""
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(content):
         value = getattr(content, f.name)
@@ -173,7 +187,15 @@ def normalise(content: ItemContent) -> ItemContent:
         dataclasses.replace(m, **{k: _strip(getattr(m, k)) for k in MATERIAL_FIELDS if isinstance(getattr(m, k), str)})
         for m in content.materials
     )
-    return dataclasses.replace(content, **changes)
+    content = dataclasses.replace(content, **changes)
+    found = exemptions.for_content(content)
+    return dataclasses.replace(
+        content,
+        material_exempt=found.material_exempt.holds,
+        prefill=found.prefill.holds,
+        e_seal=found.e_seal.holds,
+        e_signature=found.e_signature.holds,
+    )
 
 
 def _add(errors: dict[str, list[str]], key: str, message: str) -> None:
@@ -218,6 +240,8 @@ def _check_material(errors: dict[str, list[str]], n: int, m: MaterialContent) ->
             _("Name the registry field or the licence type code (letters, digits, _ . -, up to 64)."),
         )
     _check_text(errors, at + "notes", m.notes, limit=2000, required=False)
+    if not isinstance(m.government_issued, bool):
+        _add(errors, at + "government_issued", _("Yes or no is expected here."))
 
 
 def check_content(

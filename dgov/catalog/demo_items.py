@@ -38,7 +38,8 @@ ONE_VISIT: dict[str, Any] = {
     "comprehensive_window": True,
     "single_sign_on": True,
 }
-FOUR_EXEMPTIONS: dict[str, Any] = {"material_exempt": True, "prefill": True, "e_seal": True, "e_signature": True}
+# The four exemptions (四免) are computed from each item's materials, channels, online depth and form
+# (dgov.catalog.exemptions), never declared.
 
 
 def _m(
@@ -50,7 +51,9 @@ def _m(
     source: str = Src.APPLICANT,
     ref: str = "",
     notes: str = "",
+    gov: bool = False,
 ) -> MaterialContent:
+    """A material; ``gov``: issued by a government body (身份证, 户口簿, 营业执照, 许可证 …)."""
     return MaterialContent(
         name=name,
         form=form,
@@ -60,6 +63,7 @@ def _m(
         source=source,
         source_ref=ref,
         notes=notes,
+        government_issued=gov,
     )
 
 
@@ -68,13 +72,25 @@ def application(title: str) -> MaterialContent:
 
 
 ID_CARD = _m(
-    "居民身份证", source=Src.LICENCE, ref="resident_id_card", notes="窗口办理出示原件；网上办理经实名认证后免提交"
+    "居民身份证",
+    source=Src.LICENCE,
+    ref="resident_id_card",
+    notes="窗口办理出示原件；网上办理经实名认证后免提交",
+    gov=True,
 )
-HOUSEHOLD = _m("居民户口簿", source=Src.REGISTRY, ref="person.household", notes="由人口库核验，免提交")
-BUSINESS_LICENCE = _m("营业执照", source=Src.LICENCE, ref="business_licence", notes="由电子证照库调取，免提交")
+HOUSEHOLD = _m("居民户口簿", source=Src.REGISTRY, ref="person.household", notes="由人口库核验，免提交", gov=True)
+BUSINESS_LICENCE = _m(
+    "营业执照", source=Src.LICENCE, ref="business_licence", notes="由电子证照库调取，免提交", gov=True
+)
 REPRESENTATIVE_ID = _m(
-    "法定代表人（负责人）身份证明", source=Src.LICENCE, ref="resident_id_card", notes="由电子证照库调取，免提交"
+    "法定代表人（负责人）身份证明",
+    source=Src.LICENCE,
+    ref="resident_id_card",
+    notes="由电子证照库调取，免提交",
+    gov=True,
 )
+# Not marked government-issued: what it asks for is the power of attorney, which the applicant draws
+# up; an agent applying online is identified by their own real-name sign-in.
 AGENT = _m("授权委托书及受托人居民身份证", when="委托他人代为办理的")
 BANK_ACCOUNT = _m("本人银行账户信息", form=Form.COPY, notes="用于发放资金，也可在申请表中填写")
 
@@ -199,7 +215,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=3,
         promised_days=0,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         cross_province=True,
         instant_approval=True,
@@ -210,7 +225,9 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         output_licence_type="business_licence",
         materials=(
             application("个体工商户登记（备案）申请书"),
-            _m("经营者身份证明", source=Src.LICENCE, ref="resident_id_card", notes="由电子证照库调取，免提交"),
+            _m(
+                "经营者身份证明", source=Src.LICENCE, ref="resident_id_card", notes="由电子证照库调取，免提交", gov=True
+            ),
             _m("经营场所使用证明", form=Form.COPY, notes="自有房产由不动产登记信息核验，免提交"),
             AGENT,
         ),
@@ -253,7 +270,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=3,
         promised_days=0,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         result_name="营业执照",
         output_licence_type="business_licence",
@@ -287,7 +303,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=3,
         promised_days=0,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         materials=(application("个体工商户注销登记申请书"), BUSINESS_LICENCE, AGENT),
         form_schema=person_form(
             "个体工商户注销登记",
@@ -327,7 +342,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=10,
         promised_days=3,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         result_name="食品经营许可证",
         output_licence_type="food_business_licence",
@@ -355,12 +369,17 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=10,
         promised_days=3,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         result_name="食品经营许可证",
         output_licence_type="food_business_licence",
         materials=(
             application("食品经营许可变更申请书"),
-            _m("食品经营许可证", source=Src.LICENCE, ref="food_business_licence", notes="由电子证照库调取，免提交"),
+            _m(
+                "食品经营许可证",
+                source=Src.LICENCE,
+                ref="food_business_licence",
+                notes="由电子证照库调取，免提交",
+                gov=True,
+            ),
             _m("与变更事项有关的材料", when="变更经营场所布局、经营项目等的"),
         ),
         form_schema=org_form(
@@ -409,8 +428,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=15,
         promised_days=5,
         **ONE_VISIT,
-        prefill=True,
-        e_seal=True,
         result_name="特种设备使用登记证",
         output_licence_type="special_equipment_registration",
         materials=(
@@ -451,7 +468,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         max_visits=0,
         comprehensive_window=True,
         single_sign_on=True,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         cross_province=True,
         result_name="社会保障卡",
@@ -459,7 +475,7 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         materials=(
             ID_CARD,
             _m("近期免冠彩色证件照片", notes="可使用身份证制证照片，或在自助终端、合作银行网点现场拍摄"),
-            _m("监护人居民身份证", when="未满十六周岁的，由监护人代为申领"),
+            _m("监护人居民身份证", when="未满十六周岁的，由监护人代为申领", gov=True),
         ),
         form_schema=person_form(
             "社会保障卡申领",
@@ -493,7 +509,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=1,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         materials=(ID_CARD, HOUSEHOLD, AGENT),
         form_schema=person_form(
@@ -520,7 +535,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=10,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         materials=(ID_CARD, BANK_ACCOUNT, AGENT),
         form_schema=person_form(
@@ -543,7 +557,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=10,
         promised_days=5,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         cross_province=True,
         materials=(
@@ -574,7 +587,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=5,
         promised_days=0,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         instant_approval=True,
         process_key="instant_case",
         credit_check=True,
@@ -601,13 +613,12 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=10,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         result_name="人力资源服务许可证",
         output_licence_type="hr_service_licence",
         materials=(
             application("人力资源服务许可申请表"),
             BUSINESS_LICENCE,
-            _m("专职工作人员的职业资格证明", form=Form.COPY, copies=1),
+            _m("专职工作人员的职业资格证明", form=Form.COPY, copies=1, gov=True),
             _m("机构章程和管理制度"),
         ),
         form_schema=org_form(
@@ -631,7 +642,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=10,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         materials=(
             ID_CARD,
             _m(
@@ -639,6 +649,7 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
                 source=Src.LICENCE,
                 ref="vocational_skill_certificate",
                 notes="由电子证照库调取",
+                gov=True,
             ),
             BANK_ACCOUNT,
         ),
@@ -672,7 +683,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=10,
         **ONE_VISIT,
-        prefill=True,
         high_frequency=True,
         materials=(
             application("临时救助申请审批表"),
@@ -705,14 +715,13 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=30,
         promised_days=20,
         **ONE_VISIT,
-        prefill=True,
         high_frequency=True,
         materials=(
             application("最低生活保障申请书"),
             ID_CARD,
             HOUSEHOLD,
             _m("家庭经济状况核对授权书", notes="共同生活的家庭成员均须签署，可在线签署"),
-            _m("残疾人证", source=Src.LICENCE, ref="disability_certificate", when="家庭成员中有残疾人的"),
+            _m("残疾人证", source=Src.LICENCE, ref="disability_certificate", when="家庭成员中有残疾人的", gov=True),
         ),
         form_schema=person_form(
             "最低生活保障申请",
@@ -733,7 +742,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=30,
         promised_days=20,
         **ONE_VISIT,
-        prefill=True,
         materials=(application("特困人员救助供养申请书"), ID_CARD, HOUSEHOLD, _m("家庭经济状况核对授权书")),
         form_schema=person_form("特困人员认定申请", {"situation": _s("本人情况说明", 1000)}, ("situation",)),
     )
@@ -754,7 +762,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=15,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         cross_province=True,
         materials=(
@@ -765,8 +772,9 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
                 source=Src.LICENCE,
                 ref="disability_certificate",
                 notes="由电子证照库调取，免提交",
+                gov=True,
             ),
-            _m("监护人或代理人身份证明", when="由监护人或代理人代为申请的"),
+            _m("监护人或代理人身份证明", when="由监护人或代理人代为申请的", gov=True),
             BANK_ACCOUNT,
         ),
         form_schema=person_form(
@@ -793,7 +801,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=10,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         instant_approval=True,
         process_key="instant_case",
@@ -825,13 +832,18 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         single_sign_on=True,
         high_frequency=True,
         cross_province=True,
-        e_signature=True,
         service_location="江海区婚姻登记处（示范地址）",
         result_name="结婚证",
         output_licence_type="marriage_certificate",
         materials=(
-            _m("男女双方居民身份证", source=Src.LICENCE, ref="resident_id_card", notes="双方须本人到场"),
-            _m("男女双方居民户口簿", source=Src.REGISTRY, ref="person.household", notes="试点地区可凭身份证办理"),
+            _m("男女双方居民身份证", source=Src.LICENCE, ref="resident_id_card", notes="双方须本人到场", gov=True),
+            _m(
+                "男女双方居民户口簿",
+                source=Src.REGISTRY,
+                ref="person.household",
+                notes="试点地区可凭身份证办理",
+                gov=True,
+            ),
             _m("本人近期半身免冠合影照片", copies=3, notes="2寸双人合影"),
         ),
         form_schema=person_form(
@@ -857,11 +869,10 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=10,
         promised_days=5,
         **ONE_VISIT,
-        prefill=True,
         materials=(
-            _m("逝者居民身份证或户口簿", source=Src.REGISTRY, ref="person.household"),
-            _m("居民死亡医学证明（推断）书", form=Form.COPY),
-            _m("丧事承办人居民身份证"),
+            _m("逝者居民身份证或户口簿", source=Src.REGISTRY, ref="person.household", gov=True),
+            _m("居民死亡医学证明（推断）书", form=Form.COPY, gov=True),
+            _m("丧事承办人居民身份证", gov=True),
         ),
         form_schema=person_form(
             "基本殡葬服务费用减免",
@@ -888,13 +899,18 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=7,
         promised_days=3,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         result_name="建筑工程施工许可证",
         output_licence_type="construction_permit",
         materials=(
             application("建筑工程施工许可申请表"),
-            _m("建设工程规划许可证", source=Src.LICENCE, ref="construction_planning_permit", notes="由电子证照库调取"),
+            _m(
+                "建设工程规划许可证",
+                source=Src.LICENCE,
+                ref="construction_planning_permit",
+                notes="由电子证照库调取",
+                gov=True,
+            ),
             _m("施工合同或中标通知书", form=Form.COPY),
             _m("建设资金已经落实承诺书"),
             _m(
@@ -929,9 +945,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=5,
         promised_days=1,
         **FULL_ONLINE,
-        prefill=True,
-        e_seal=True,
-        e_signature=True,
         materials=(
             application("工程竣工验收备案表"),
             _m("工程竣工验收报告"),
@@ -960,13 +973,11 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=15,
         promised_days=10,
         **FULL_ONLINE,
-        e_seal=True,
-        e_signature=True,
         result_name="特殊建设工程消防设计审查意见书",
         materials=(
             application("消防设计审查申请表"),
             _m("消防设计文件"),
-            _m("依法需要办理建设工程规划许可的，建设工程规划许可文件"),
+            _m("依法需要办理建设工程规划许可的，建设工程规划许可文件", gov=True),
         ),
         form_schema=org_form("特殊建设工程消防设计审查", {"project_name": _s("工程名称", 200)}, ("project_name",)),
     )
@@ -983,7 +994,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=15,
         promised_days=10,
         **ONE_VISIT,
-        e_seal=True,
         result_name="特殊建设工程消防验收意见书",
         materials=(application("消防验收申请表"), _m("工程竣工验收报告"), _m("涉及消防的建设工程竣工图纸")),
         form_schema=org_form("特殊建设工程消防验收", {"project_name": _s("工程名称", 200)}, ("project_name",)),
@@ -1007,7 +1017,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=15,
         promised_days=5,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         result_name="城镇污水排入排水管网许可证",
         output_licence_type="drainage_permit",
         materials=(
@@ -1039,8 +1048,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=7,
         **FULL_ONLINE,
-        e_seal=True,
-        prefill=True,
         materials=(
             application("户外广告设置申请表"),
             BUSINESS_LICENCE,
@@ -1095,7 +1102,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=5,
         **FULL_ONLINE,
-        e_seal=True,
         materials=(
             application("建筑垃圾处置核准申请表"),
             _m("建筑垃圾处置方案"),
@@ -1122,13 +1128,12 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=10,
         **ONE_VISIT,
-        e_seal=True,
         result_name="烟花爆竹经营（零售）许可证",
         output_licence_type="fireworks_retail_licence",
         materials=(
             application("烟花爆竹经营（零售）许可证申请书"),
             BUSINESS_LICENCE,
-            _m("主要负责人安全培训合格证明", form=Form.COPY),
+            _m("主要负责人安全培训合格证明", form=Form.COPY, gov=True),
         ),
         form_schema=org_form("烟花爆竹零售许可", {"shop_address": _s("零售点地址", 200)}, ("shop_address",)),
     )
@@ -1145,14 +1150,13 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=30,
         promised_days=15,
         **ONE_VISIT,
-        e_seal=True,
         result_name="危险化学品经营许可证",
         output_licence_type="hazchem_business_licence",
         materials=(
             application("危险化学品经营许可证申请表"),
             BUSINESS_LICENCE,
             _m("安全生产规章制度和岗位操作规程目录"),
-            _m("主要负责人、安全生产管理人员安全培训合格证明", form=Form.COPY),
+            _m("主要负责人、安全生产管理人员安全培训合格证明", form=Form.COPY, gov=True),
         ),
         form_schema=org_form("危险化学品经营许可", {"chemicals": _s("经营的危险化学品品种", 500)}, ("chemicals",)),
     )
@@ -1169,7 +1173,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=5,
         promised_days=1,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         materials=(
             application("生产经营单位生产安全事故应急预案备案申请表"),
             _m("应急预案评审或者论证意见"),
@@ -1193,7 +1196,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=5,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         result_name="公共场所卫生许可证",
         output_licence_type="public_place_hygiene_licence",
@@ -1227,14 +1229,13 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=0,
         promised_days=0,
         **ONE_VISIT,
-        e_seal=True,
         result_name="诊所备案凭证",
         output_licence_type="clinic_filing",
         materials=(
             application("诊所备案信息表"),
             _m("诊所房屋平面布局图"),
-            _m("诊所用房产权证明或者使用证明", form=Form.COPY),
-            _m("医师资格证书和执业证书", source=Src.LICENCE, ref="physician_licence"),
+            _m("诊所用房产权证明或者使用证明", form=Form.COPY, gov=True),
+            _m("医师资格证书和执业证书", source=Src.LICENCE, ref="physician_licence", gov=True),
         ),
         form_schema=org_form(
             "诊所备案",
@@ -1256,14 +1257,19 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=0,
         promised_days=0,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         instant_approval=True,
         process_key="instant_case",
         credit_check=True,
         decision_key="shengyu_dengji",
         materials=(
-            _m("夫妻双方居民身份证", source=Src.LICENCE, ref="resident_id_card", notes="由电子证照库调取，免提交"),
+            _m(
+                "夫妻双方居民身份证",
+                source=Src.LICENCE,
+                ref="resident_id_card",
+                notes="由电子证照库调取，免提交",
+                gov=True,
+            ),
         ),
         form_schema=person_form(
             "生育登记",
@@ -1291,13 +1297,12 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=30,
         promised_days=20,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         result_name="教师资格证书",
         output_licence_type="teacher_qualification",
         materials=(
             ID_CARD,
             _m("学历证书", source=Src.REGISTRY, ref="education.degree", notes="由学信网核验，免提交"),
-            _m("普通话水平测试等级证书", source=Src.LICENCE, ref="putonghua_certificate"),
+            _m("普通话水平测试等级证书", source=Src.LICENCE, ref="putonghua_certificate", gov=True),
             _m("体检合格证明"),
         ),
         form_schema=person_form(
@@ -1323,7 +1328,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=10,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         materials=(
             HOUSEHOLD,
@@ -1332,6 +1336,7 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
                 source=Src.REGISTRY,
                 ref="property.residence",
                 notes="由不动产登记、租赁备案信息核验",
+                gov=True,
             ),
         ),
         form_schema=person_form(
@@ -1357,7 +1362,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=30,
         promised_days=20,
         **ONE_VISIT,
-        prefill=True,
         materials=(application("普通高中国家助学金申请表"), _m("家庭经济困难情况证明", when="非低保、特困家庭的")),
         form_schema=person_form(
             "普通高中国家助学金",
@@ -1380,7 +1384,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=10,
         **ONE_VISIT,
-        e_seal=True,
         result_name="动物防疫条件合格证",
         output_licence_type="animal_epidemic_prevention",
         materials=(
@@ -1408,7 +1411,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=10,
         **ONE_VISIT,
-        e_seal=True,
         materials=(application("河道管理范围内建设项目申请书"), _m("建设项目防洪评价报告"), _m("工程建设方案及图纸")),
         form_schema=org_form(
             "涉河建设项目审批",
@@ -1431,9 +1433,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=30,
         promised_days=10,
         **FULL_ONLINE,
-        e_seal=True,
-        e_signature=True,
-        prefill=True,
         result_name="环境影响报告表批复",
         materials=(
             application("建设项目环境影响评价文件审批申请表"),
@@ -1459,7 +1458,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=15,
         **FULL_ONLINE,
-        e_seal=True,
         result_name="排污许可证",
         output_licence_type="pollutant_discharge_permit",
         materials=(application("排污许可证申请表"), _m("自行监测方案"), _m("守法承诺书")),
@@ -1485,7 +1483,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=0,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         instant_approval=True,
         process_key="instant_case",
@@ -1494,7 +1491,7 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         materials=(
             ID_CARD,
             HOUSEHOLD,
-            _m("出生医学证明", source=Src.LICENCE, ref="birth_medical_certificate", when="新生儿参保的"),
+            _m("出生医学证明", source=Src.LICENCE, ref="birth_medical_certificate", when="新生儿参保的", gov=True),
         ),
         form_schema=person_form(
             "居民医保参保登记",
@@ -1518,7 +1515,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=0,
         promised_days=0,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         cross_province=True,
         materials=(ID_CARD, _m("个人承诺书", notes="在线签署")),
@@ -1550,7 +1546,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         online_depth=4,
         max_visits=0,
         single_sign_on=True,
-        **FOUR_EXEMPTIONS,
         instant_approval=True,
         process_key="instant_case",
         credit_check=True,
@@ -1588,7 +1583,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=20,
         promised_days=10,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         result_name="中华人民共和国退役军人优待证",
         output_licence_type="veteran_preferential_card",
         materials=(ID_CARD, _m("近期免冠证件照片", notes="可在线上传")),
@@ -1610,8 +1604,6 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=7,
         promised_days=5,
         **ONE_VISIT,
-        prefill=True,
-        e_signature=True,
         materials=(
             application("法律援助申请表"),
             ID_CARD,
@@ -1645,13 +1637,18 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=0,
         promised_days=0,
         **FULL_ONLINE,
-        **FOUR_EXEMPTIONS,
         high_frequency=True,
         service_location="江门市公安局江海分局各派出所户籍窗口（示范地址）",
         materials=(
-            _m("出生医学证明", source=Src.LICENCE, ref="birth_medical_certificate", notes="由电子证照库调取，免提交"),
-            _m("父母居民户口簿", source=Src.REGISTRY, ref="person.household", notes="由人口库核验"),
-            _m("父母结婚证", source=Src.LICENCE, ref="marriage_certificate", when="父母已登记结婚的"),
+            _m(
+                "出生医学证明",
+                source=Src.LICENCE,
+                ref="birth_medical_certificate",
+                notes="由电子证照库调取，免提交",
+                gov=True,
+            ),
+            _m("父母居民户口簿", source=Src.REGISTRY, ref="person.household", notes="由人口库核验", gov=True),
+            _m("父母结婚证", source=Src.LICENCE, ref="marriage_certificate", when="父母已登记结婚的", gov=True),
         ),
         form_schema=person_form(
             "出生登记",
@@ -1677,14 +1674,13 @@ def demo_items(regions: dict[str, str]) -> list[ItemContent]:
         statutory_days=15,
         promised_days=10,
         **ONE_VISIT,
-        prefill=True,
         high_frequency=True,
         service_location="江门市公安局江海分局各派出所（示范地址）",
         result_name="广东省居住证",
         output_licence_type="residence_permit",
         materials=(
             ID_CARD,
-            _m("居住登记凭证", source=Src.REGISTRY, ref="person.residence_registration"),
+            _m("居住登记凭证", source=Src.REGISTRY, ref="person.residence_registration", gov=True),
             _m("合法稳定就业、住所或就读证明"),
         ),
         form_schema=person_form(

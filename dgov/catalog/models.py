@@ -133,10 +133,15 @@ class ServiceItem(models.Model):
     cross_province = models.BooleanField(_("handled across provinces"), default=False)
     single_sign_on = models.BooleanField(_("single sign-on"), default=False)
     instant_approval = models.BooleanField(_("instant approval"), default=False)
-    material_exempt = models.BooleanField(_("no re-submitting of government-issued materials"), default=False)
-    prefill = models.BooleanField(_("known data prefilled"), default=False)
-    e_seal = models.BooleanField(_("e-seal instead of a stamp"), default=False)
-    e_signature = models.BooleanField(_("e-signature instead of a handwritten one"), default=False)
+    # 四免, computed from the version's configuration (dgov.catalog.exemptions) by the services
+    # every time the version or its materials are written; never typed in. Stored so that indicator
+    # 4 and the filters read a column.
+    material_exempt = models.BooleanField(
+        _("no re-submitting of government-issued materials"), default=False, editable=False
+    )
+    prefill = models.BooleanField(_("known data prefilled"), default=False, editable=False)
+    e_seal = models.BooleanField(_("e-seal instead of a stamp"), default=False, editable=False)
+    e_signature = models.BooleanField(_("e-signature instead of a handwritten one"), default=False, editable=False)
     # 应查必查: the applicant is checked against the credit list (dgov.credit) during the process.
     credit_check = models.BooleanField(_("credit list checked"), default=False)
 
@@ -273,6 +278,9 @@ class ItemMaterial(models.Model):
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.APPLICANT)
     # The registry field (e.g. "person.household") or the licence type code, for the other sources.
     source_ref = models.CharField(_("registry field or licence type"), max_length=64, blank=True)
+    # Issued by a government body (户口簿, 身份证, 营业执照, 不动产权证书 …): such a material must not be
+    # asked of the applicant again for 免提交 to hold (dgov.catalog.exemptions).
+    government_issued = models.BooleanField(_("issued by a government body"), default=False)
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:

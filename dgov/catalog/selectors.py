@@ -170,6 +170,8 @@ def catalogue_flag_counts() -> dict[str, int]:
     3 一窗综合受理率 window_on_application / on_application_total · 4 四免 four_exemptions_hf /
     high_frequency_total · 7 跨省通办 cross_province_hf / high_frequency_total · 21 单点登录率
     sso_online / online_total (depth ≥ 3, 可网办: the application itself can be made online).
+    Indicator 4 counts the items whose four stored exemptions all hold; the services compute them
+    from each version's configuration (dgov.catalog.exemptions), so nobody can simply declare them.
     """
     published = ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED)
     on_app = Q(kind__in=ON_APPLICATION_KINDS)

@@ -10,6 +10,10 @@ version of the code in primary-key order; the partial unique constraints are the
 department. Anybody else must pass ``can_manage_items`` for the item's department (old and new,
 when a draft moves to another department); a refusal is PermissionDenied, recorded as
 ``access.denied``.
+
+The four exemptions (四免) are never taken from the caller: every write of a version computes them
+from the stored version and its materials (dgov.catalog.exemptions), and publishing computes them
+once more, so a published version carries the values of its final configuration.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from django.utils.translation import ngettext
 
 from dgov.accounts.models import Department, User
 from dgov.audit import record
-from dgov.catalog import search
+from dgov.catalog import exemptions, search
 from dgov.catalog.content import (
     MATERIAL_FIELDS,
     SCALAR_FIELDS,
@@ -143,6 +147,20 @@ def _write(item: ServiceItem, content: ItemContent, lookups: _Lookups) -> None:
         ItemMaterial(item=item, position=n, **{f: getattr(m, f) for f in MATERIAL_FIELDS})
         for n, m in enumerate(content.materials, start=1)
     )
+    _store_exemptions(item)
+
+
+def _store_exemptions(item: ServiceItem) -> list[str]:
+    """Compute the four exemptions from the saved row and its saved materials and store them on the
+    row (the materials are written after the row, so this comes last); returns the columns changed."""
+    materials = list(ItemMaterial.objects.filter(item=item).order_by("position"))
+    flags = exemptions.for_item(item, materials=materials).flags()
+    changed = [name for name, value in flags.items() if getattr(item, name) != value]
+    for name in changed:
+        setattr(item, name, flags[name])
+    if changed:
+        item.save(update_fields=changed)
+    return changed
 
 
 def _changed_fields(before: ItemContent, after: ItemContent) -> list[str]:
@@ -254,6 +272,9 @@ def item_publish(*, actor: User | None, item: ServiceItem, request: HttpRequest 
                 current.status = Status.PUBLISHED
                 current.published_at = now
                 current.save(update_fields=["status", "published_at"])
+                # The rules (e.g. the fields the platform prefills) may have changed since the draft
+                # was written: the published version carries what its final configuration supports.
+                _store_exemptions(current)
         except IntegrityError as exc:
             raise ConflictError(
                 _("Another version of %(code)s was published at the same time.") % {"code": item.code}

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from dgov.accounts.requests import AuthedRequest
 from dgov.audit import record
-from dgov.catalog import exchange, selectors, services
+from dgov.catalog import exchange, exemptions, selectors, services
 from dgov.catalog.content import ItemContent
 from dgov.catalog.forms import ImportForm, ItemSearchForm, WithdrawForm
 from dgov.catalog.formschema import form_fields
@@ -57,6 +57,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 def _guide_context(item: ServiceItem) -> dict[str, Any]:
     return {
         "item": item,
+        "exemptions": exemptions.for_item(item),
         "form_fields": form_fields(item.form_schema),
         "can_apply_online": item.status == ServiceItem.Status.PUBLISHED
         and bool(item.form_schema)
@@ -122,6 +123,7 @@ def manage_item(request: AuthedRequest, pk: int) -> HttpResponse:
         "catalog/manage_item.html",
         {
             **_guide_context(item),
+            "managing": True,
             "versions": versions,
             "has_draft": any(v.status == ServiceItem.Status.DRAFT for v in versions),
             "withdraw_form": WithdrawForm(),

@@ -64,7 +64,11 @@ class Column:
     required: bool = False
     labels: dict[str, str] | None = None
     note: str = ""
+    # Written by an export, never read by an import (a value the platform computes).
+    read_only: bool = False
 
+
+COMPUTED_NOTE = "只读：平台按事项的材料（政府核发、材料来源）、办理渠道、网办深度和申请表单自动计算，导入时忽略此列"
 
 ITEM_COLUMNS = (
     Column("code", "事项编码", "text", True, note="实施编码，如 440704000XK0010100001；导入时按此编码对应事项"),
@@ -94,10 +98,12 @@ ITEM_COLUMNS = (
     Column("cross_province", "跨省通办", "bool"),
     Column("single_sign_on", "单点登录", "bool"),
     Column("instant_approval", "秒批", "bool"),
-    Column("material_exempt", "免提交", "bool"),
-    Column("prefill", "免填写", "bool"),
-    Column("e_seal", "免盖章", "bool"),
-    Column("e_signature", "免签字", "bool"),
+    # 四免: computed from the item's materials, channels, online depth and form. Older files name them
+    # 免提交, 免填写, 免盖章 and 免签字: unknown headers, so an import ignores them too.
+    Column("material_exempt", "免提交（自动计算）", "bool", note=COMPUTED_NOTE, read_only=True),
+    Column("prefill", "免填写（自动计算）", "bool", note=COMPUTED_NOTE, read_only=True),
+    Column("e_seal", "免用实物印章（自动计算）", "bool", note=COMPUTED_NOTE, read_only=True),
+    Column("e_signature", "免手写签名（自动计算）", "bool", note=COMPUTED_NOTE, read_only=True),
     Column("credit_check", "信用核查", "bool", note="办理中核查信用红黑名单（应查必查）"),
     Column("result_name", "审批结果", "text"),
     Column("output_licence_type", "结果证照类型代码", "text"),
@@ -116,6 +122,13 @@ MATERIAL_COLUMNS = (
     Column("condition", "适用情形", "text", note="“视情形提交”的材料必填"),
     Column("source", "材料来源", "choice", labels=SOURCE_LABELS),
     Column("source_ref", "来源编码", "text", note="基础库字段或电子证照类型代码"),
+    Column(
+        "government_issued",
+        "政府核发",
+        "bool",
+        note="由政府部门核发的材料（如身份证、户口簿、营业执照、不动产权证书、结婚证、残疾人证）填“是”；"
+        "这类材料须从基础库或电子证照获取，事项才算“免提交”",
+    ),
     Column("notes", "备注", "text"),
 )
 

@@ -1,4 +1,9 @@
-"""The catalogue as JSON: {"format": "dgov.catalog", "version": 1, "items": [...]}, codes for every choice."""
+"""The catalogue as JSON: {"format": "dgov.catalog", "version": 1, "items": [...]}, codes for every choice.
+
+Each item's four exemptions are written under ``"computed"`` (read-only: the platform computes them
+from the configuration); an import ignores that key and the top-level ``material_exempt``,
+``prefill``, ``e_seal`` and ``e_signature`` that files written before carry.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from dgov.catalog.exchange.common import (
     RowError,
     Where,
 )
+from dgov.catalog.exemptions import EXEMPTION_FIELDS
 from dgov.core.errors import ApplicationError
 
 # --- JSON ---------------------------------------------------------------------------------------
@@ -54,11 +60,14 @@ def _type_check(name: str, default: Any) -> Callable[[Any], bool]:
     return _is_text
 
 
+COMPUTED_KEY = "computed"
 _ITEM_TYPES = {
     f.name: _type_check(f.name, ITEM_DEFAULTS.get(f.name, 0 if f.name.endswith("_days") else ""))
     for f in dataclasses.fields(ItemContent)
-    if f.name != "materials"
+    if f.name != "materials" and f.name not in EXEMPTION_FIELDS
 }
+# Keys an import accepts and does not read: the computed exemptions, new style and old.
+_IGNORED_ITEM_KEYS = frozenset({"materials", COMPUTED_KEY, *EXEMPTION_FIELDS})
 _MATERIAL_TYPES = {f: _type_check(f, MATERIAL_DEFAULTS.get(f, "")) for f in MATERIAL_FIELDS}
 _REQUIRED_ITEM_KEYS = [
     f.name for f in dataclasses.fields(ItemContent) if f.name not in ITEM_DEFAULTS and f.name != "materials"
@@ -76,9 +85,10 @@ def _json_values(
     errors: list[RowError],
     reported: set[str],
     key_prefix: str,
+    ignored: frozenset[str] = frozenset({"materials"}),
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for key in sorted(set(data) - set(types) - {"materials"}):
+    for key in sorted(set(data) - set(types) - ignored):
         errors.append(RowError(at.sheet, at.row, prefix + key, _("Unknown field.")))
     for name in required:
         if name not in data:
@@ -118,7 +128,9 @@ def read_json(file: IO[bytes]) -> ParsedCatalogue:
             parsed.errors.append(RowError(sheet, number, "", _("An item is a JSON object.")))
             continue
         reported: set[str] = set()
-        values = _json_values(data, _ITEM_TYPES, _REQUIRED_ITEM_KEYS, at, "", parsed.errors, reported, "")
+        values = _json_values(
+            data, _ITEM_TYPES, _REQUIRED_ITEM_KEYS, at, "", parsed.errors, reported, "", _IGNORED_ITEM_KEYS
+        )
         materials: list[MaterialContent] = []
         raw_materials = data.get("materials", [])
         if not isinstance(raw_materials, list):
@@ -146,6 +158,12 @@ def read_json(file: IO[bytes]) -> ParsedCatalogue:
     return parsed
 
 
+def _item(content: ItemContent) -> dict[str, Any]:
+    data = content.as_dict()
+    data[COMPUTED_KEY] = {name: data.pop(name) for name in EXEMPTION_FIELDS}
+    return data
+
+
 def write_json(contents: Iterable[ItemContent]) -> bytes:
-    doc = {"format": JSON_FORMAT, "version": JSON_VERSION, "items": [c.as_dict() for c in contents]}
+    doc = {"format": JSON_FORMAT, "version": JSON_VERSION, "items": [_item(c) for c in contents]}
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")

@@ -145,7 +145,9 @@ def _sheet_rows(workbook: Any, title: str, limit: int) -> Iterable[tuple[int, tu
 def _header_map(
     header: tuple[Any, ...], columns: tuple[Column, ...], sheet: str, errors: list[RowError]
 ) -> dict[int, Column]:
-    by_header = {c.header: c for c in columns}
+    # A read-only column (a value the platform computes) is not read: its cells are ignored like
+    # those of any column this platform does not know.
+    by_header = {c.header: c for c in columns if not c.read_only}
     found: dict[int, Column] = {}
     for index, value in enumerate(header):
         column = by_header.get(_text(value))
@@ -153,7 +155,7 @@ def _header_map(
             if column in found.values():
                 errors.append(RowError(sheet, 1, column.header, _("This column appears twice.")))
             found[index] = column
-    for column in columns:
+    for column in by_header.values():
         if column.required and column not in found.values():
             errors.append(RowError(sheet, 1, column.header, _("The column is missing.")))
     return found
@@ -287,7 +289,7 @@ def _append(sheet: Any, values: list[Any]) -> None:
 def write_xlsx(contents: Iterable[ItemContent], names: Names) -> bytes:
     """The XLSX catalogue: sheets 事项, 材料 and 填写说明."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
@@ -298,7 +300,10 @@ def write_xlsx(contents: Iterable[ItemContent], names: Names) -> bytes:
     for sheet, columns in ((items, ITEM_COLUMNS), (materials, MATERIAL_COLUMNS)):
         sheet.append([c.header for c in columns])
         for n, column in enumerate(columns, start=1):
-            sheet.cell(row=1, column=n).font = Font(bold=True)
+            header = sheet.cell(row=1, column=n)
+            header.font = Font(bold=True, italic=column.read_only)
+            if column.read_only:
+                header.fill = PatternFill("solid", fgColor="E7E6E6")
             sheet.column_dimensions[get_column_letter(n)].width = 28 if column.kind == "text" else 14
         sheet.freeze_panes = "B2"
     for content in contents:

@@ -39,8 +39,19 @@ def test_an_items_guide(demo_catalog, client):
         "source": "applicant",
         "source_ref": "",
         "notes": "网上办理时在线填写，无需另交纸质表格",
+        "government_issued": False,
     }
+    assert body["materials"][1]["name"] == "营业执照" and body["materials"][1]["government_issued"] is True
     assert body["form_schema"]["type"] == "object" and body["process_key"] == "standard_case"
+    # The four exemptions, computed, each with its reason.
+    assert [(e["key"], e["holds"]) for e in body["exemptions"]] == [
+        ("material_exempt", True),
+        ("prefill", True),
+        ("e_seal", True),
+        ("e_signature", True),
+    ]
+    assert all(e["reason"] for e in body["exemptions"])
+    assert (body["material_exempt"], body["prefill"], body["e_seal"], body["e_signature"]) == (True, True, True, True)
 
 
 def test_unknown_and_withdrawn_items(published, client):
