@@ -12,6 +12,9 @@ what a valid rating is, and the rectification deadline.
 - **Rectification deadline.** ``DGOV_RECTIFICATION_WORKING_DAYS`` working days (default 5) from the
   bad rating (and again from an appeal), on the platform's Chinese working-day calendar: the
   deadline is the end (23:59:59 Beijing time) of that working day, counting from the next day.
+- **Appeal window.** The rater may appeal (申诉) the outcome once, within
+  ``DGOV_RATING_APPEAL_WORKING_DAYS`` working days (default 15) of being told it, counted the same
+  way; after that the outcome stands.
 """
 
 from __future__ import annotations
@@ -59,6 +62,21 @@ def rectification_working_days() -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 60:
         raise ImproperlyConfigured("DGOV_RECTIFICATION_WORKING_DAYS must be a whole number of working days, 1–60.")
     return value
+
+
+DEFAULT_APPEAL_WORKING_DAYS = 15
+
+
+def appeal_working_days() -> int:
+    value = getattr(settings, "DGOV_RATING_APPEAL_WORKING_DAYS", DEFAULT_APPEAL_WORKING_DAYS)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 60:
+        raise ImproperlyConfigured("DGOV_RATING_APPEAL_WORKING_DAYS must be a whole number of working days, 1–60.")
+    return value
+
+
+def appeal_closes_at(reported_at: datetime) -> datetime:
+    """The end of the last working day on which the rater may appeal an outcome told at reported_at."""
+    return add_working_days(reported_at, appeal_working_days())
 
 
 def rectification_due_at(start: datetime) -> datetime:

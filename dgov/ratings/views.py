@@ -252,10 +252,14 @@ def _mine_detail(
     request: AuthedRequest, rating: Rating, *, appeal_form: AppealForm | None = None, status: int = 200
 ) -> HttpResponse:
     rect: Rectification | None = getattr(rating, "rectification", None)
+    appeal_until = (
+        rules.appeal_closes_at(rect.reported_at) if rect is not None and rect.reported_at is not None else None
+    )
     can_appeal = bool(
         rect is not None
         and not rect.was_appealed
         and rect.state in (Rectification.State.REPORTED, Rectification.State.CLOSED)
+        and (appeal_until is None or timezone.now() <= appeal_until)
     )
     context = {
         "rating": rating,
@@ -263,6 +267,7 @@ def _mine_detail(
         "rect": rect,
         "events": selectors.rectification_public_events(rectification=rect) if rect is not None else [],
         "can_appeal": can_appeal,
+        "appeal_until": appeal_until,
         "appeal_form": appeal_form or AppealForm(),
     }
     return render(request, "ratings/mine_detail.html", context, status=status)

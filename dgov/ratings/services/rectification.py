@@ -361,6 +361,15 @@ def rectification_appeal(
                 _("You can appeal once the department has told you the outcome."), code="not_appealable"
             )
         now = timezone.now()
+        if locked.reported_at is not None and now > rules.appeal_closes_at(locked.reported_at):
+            raise ApplicationError(
+                _("An outcome is appealed within %(days)d working days of being told it; that time ended on %(date)s.")
+                % {
+                    "days": rules.appeal_working_days(),
+                    "date": local_date(rules.appeal_closes_at(locked.reported_at)).isoformat(),
+                },
+                code="appeal_closed",
+            )
         locked.state = State.OPEN
         locked.review_round = 2
         locked.appeal_reason = reason

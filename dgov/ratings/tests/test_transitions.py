@@ -364,6 +364,27 @@ def test_an_appeal_waits_for_the_answer(rect: Rectification, enterprise: User) -
     assert err.value.code == "not_appealable"
 
 
+def test_an_appeal_after_its_window_is_refused_and_the_page_says_so(
+    rect: Rectification, approver: User, enterprise: User, time_machine: Any, login: Any, settings: Any
+) -> None:
+    settings.DGOV_RATING_APPEAL_WORKING_DAYS = 3
+    rect = _reported(rect, approver)
+    closes = rules.appeal_closes_at(rect.reported_at)
+    assert closes > rect.reported_at + timedelta(days=2)  # three working days, weekends not counted
+    time_machine.move_to(closes + timedelta(seconds=1))
+    before = _written(rect)
+    with pytest.raises(ApplicationError) as err:
+        services.rectification_appeal(actor=enterprise, rectification=rect, reason="问题并没有解决")
+    assert err.value.code == "appeal_closed"
+    assert _written(rect) == before
+    page = login(enterprise).get(f"/ratings/mine/{rect.rating_id}/").content.decode()
+    assert 'data-flag="appeal-closed"' in page and 'data-form="appeal"' not in page
+    time_machine.move_to(closes - timedelta(hours=1))
+    assert (
+        services.rectification_appeal(actor=enterprise, rectification=rect, reason="问题并没有解决").review_round == 2
+    )
+
+
 def test_only_the_rater_appeals(rect: Rectification, approver: User, citizen: User) -> None:
     rect = _reported(rect, approver)
     with pytest.raises(PermissionDenied):
