@@ -25,6 +25,7 @@ run: $(VENV)/.base
 	$(BIN)/python manage.py load_processes
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_demo_registries
+	$(BIN)/python manage.py load_demo_esign
 	$(BIN)/python manage.py load_demo_credit
 	$(BIN)/python manage.py load_demo_catalog
 	$(BIN)/python manage.py load_demo_bundles

@@ -45,6 +45,7 @@ def load_reference_data() -> None:
     the demo data (accounts, base registries, catalogue)."""
     from dgov.catalog.demo import load_demo_catalog
     from dgov.core.workdays import calendar_seed_from_library
+    from dgov.esign.demo import load_demo as load_demo_esign
     from dgov.registries.demo import load_demo as load_demo_registries
     from dgov.workflow.decisions import decision_definitions_load_shipped
     from dgov.workflow.services import process_definitions_load_shipped
@@ -54,6 +55,7 @@ def load_reference_data() -> None:
     decision_definitions_load_shipped(actor=None)
     load_all()
     load_demo_registries()
+    load_demo_esign()
     load_demo_catalog()
 
 
@@ -140,6 +142,7 @@ def reference_data_again(transactional_db: None) -> None:
     from dgov.catalog.demo import load_demo_catalog
     from dgov.core.models import CalendarYear
     from dgov.core.workdays import calendar_seed_from_library
+    from dgov.esign.demo import load_demo as load_demo_esign
     from dgov.registries.demo import load_demo as load_demo_registries
     from dgov.workflow.decisions import decision_definitions_load_shipped
     from dgov.workflow.services import process_definitions_load_shipped
@@ -152,4 +155,5 @@ def reference_data_again(transactional_db: None) -> None:
     decision_definitions_load_shipped(actor=None)
     load_all()
     load_demo_registries()
+    load_demo_esign()
     load_demo_catalog()

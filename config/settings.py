@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "dgov.credit",
     "dgov.bundles",
     "dgov.crossregion",
+    "dgov.esign",
 ]
 
 MIDDLEWARE = [

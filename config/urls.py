@@ -28,6 +28,7 @@ urlpatterns = [
     path("ratings/", include("dgov.ratings.urls")),
     path("registries/", include("dgov.registries.urls")),
     path("credit/", include("dgov.credit.urls")),
+    path("esign/", include("dgov.esign.urls")),
     path("crossregion/", include("dgov.crossregion.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

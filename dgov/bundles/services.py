@@ -46,6 +46,8 @@ from dgov.cases.uploads import UploadRejected, check_upload
 from dgov.catalog.models import LifeEvent, ServiceItem
 from dgov.core import crypto
 from dgov.core.errors import ApplicationError, ConflictError
+from dgov.esign import services as esign
+from dgov.esign.services import SignatureInput
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
 # Words the bundles URLs use: a bundle called so could never be reached.
@@ -295,7 +297,8 @@ def _absorb(errors: dict[str, list[str]], merged: MergedForm, item: ServiceItem,
     """A child's refusal, mapped back to the merged form's fields (each message once)."""
     found = exc.field_errors or {"__all__": [exc.message]}
     for key, messages in found.items():
-        target = merged.merged_key(item, key)
+        # The signature is given once for the whole bundle.
+        target = "signature" if key == "signature" else merged.merged_key(item, key)
         for message in messages:
             text = message if target else f"{item.name}：{message}"
             bucket = errors.setdefault(target or "__all__", [])
@@ -325,6 +328,7 @@ def bundle_submit(
     channel: str = Channel.ONLINE,
     applicant: User | None = None,
     prefill_stamps: Mapping[str, str] | None = None,
+    signature: SignatureInput | None = None,
     request: HttpRequest | None = None,
 ) -> BundleCase:
     """Submit a bundle: one parent and one child case per item, each in its department's process.
@@ -376,6 +380,14 @@ def bundle_submit(
         errors["__all__"] = [_("The form has no field named %(names)s.") % {"names": ", ".join(unknown)}]
     if set(files) - merged.material_keys() or set(chosen) - merged.material_keys():
         errors.setdefault("__all__", []).append(_("A file was sent for a material this item does not ask for."))
+    # The applicant signs once; the signature is recorded with every child (a code is spent once).
+    verified = None
+    try:
+        verified = esign.signature_verify(
+            actor=actor, applicant=applicant, subject=bundle.code, given=signature, channel=channel
+        )
+    except ApplicationError as exc:
+        errors.setdefault("signature", []).extend(exc.field_errors.get("signature", [exc.message]))
 
     stored: list[str] = []
     try:
@@ -408,6 +420,7 @@ def bundle_submit(
                         channel=channel,
                         applicant=applicant if channel == Channel.WINDOW else None,
                         prefill_stamp=(prefill_stamps or {}).get(item.code, ""),
+                        signature=verified,
                         # One receipt for the bundle, not one per child (the parent sends it).
                         notify=False,
                         request=request,

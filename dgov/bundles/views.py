@@ -37,6 +37,8 @@ from dgov.cases.uploads import ACCEPT_ATTRIBUTE, material_files, max_bytes
 from dgov.catalog.formschema import form_fields
 from dgov.catalog.models import ServiceItem
 from dgov.core.errors import ApplicationError
+from dgov.esign.selectors import signing_context
+from dgov.esign.services import signature_input_from_post
 
 # --- Helpers ----------------------------------------------------------------------------------
 
@@ -100,6 +102,7 @@ def _apply_context(
     wallet_user: Any = None,
     chosen: dict[int, int] | None = None,
     prefilled: dict[str, str] | None = None,
+    post: Any = None,
     **extra: Any,
 ) -> dict[str, Any]:
     fields = form_fields(merged.schema)
@@ -112,6 +115,16 @@ def _apply_context(
         "merged": merged,
         "fields": fields,
         "materials": _material_rows(merged, errors, wallet_user=wallet_user, chosen=chosen),
+        "signing": signing_context(
+            subject=bundle.code,
+            applicant=wallet_user,
+            needs_seal=any(item.e_seal for item in merged.items),
+            needs_signature=any(item.e_signature for item in merged.items),
+            post=post,
+            errors=errors,
+        )
+        if wallet_user is not None
+        else None,
         "general_errors": errors.get("__all__", []),
         "idempotency_key": key,
         "accept": ACCEPT_ATTRIBUTE,
@@ -188,6 +201,7 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
                 licences=chosen,
                 idempotency_key=key,
                 prefill_stamps=stamps,
+                signature=signature_input_from_post(request.POST),
                 request=request,
             )
         except ApplicationError as exc:
@@ -198,6 +212,7 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
                 values,
                 exc.field_errors,
                 key,
+                post=request.POST,
                 wallet_user=user,
                 chosen=chosen,
                 refused=True,

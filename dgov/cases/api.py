@@ -38,6 +38,8 @@ from dgov.cases.models import Case, CaseEvent, Channel
 from dgov.cases.uploads import material_files
 from dgov.catalog import selectors as catalog_selectors
 from dgov.core.errors import ApplicationError
+from dgov.esign.selectors import signature_rows
+from dgov.esign.services import signature_input_from, signing_code_send
 from dgov.workflow.models import Task
 from dgov.workflow.selectors import task_get_for_user
 from dgov.workflow.services import task_claim, task_release
@@ -70,6 +72,27 @@ class CaseSubmit(Schema):
     draft_id: int | None = None
     # 用证: material id -> identifier of a licence in the applicant's wallet that stands in for it.
     licences: dict[int, str] = {}
+    # 免手写签名: {"kind": "drawn", "image": "<PNG as base64 or a data URL>"} or
+    # {"kind": "sms_code", "code": "123456"} (a code from POST /cases/signing-codes).
+    signature: dict[str, Any] | None = None
+
+
+class SigningCodeAsk(Schema):
+    item_code: str
+
+
+class SigningCodeSent(Schema):
+    sent_to: str
+    expires_at: datetime
+
+
+class SignatureRead(Schema):
+    kind: str
+    signer: str
+    signed_at: datetime
+    sm3: str
+    seal_code: str
+    valid: bool
 
 
 class EventRead(Schema):
@@ -112,6 +135,7 @@ class CaseRead(Schema):
     correction_request: dict[str, Any]
     data: dict[str, Any] | None = None
     materials: list[MaterialRead] = []
+    signatures: list[SignatureRead] = []
     timeline: list[EventRead] = []
 
 
@@ -210,6 +234,17 @@ def _case_read(case: Case, *, full: bool, staff: bool = False) -> dict[str, Any]
             }
             for m in selectors.case_materials(case=case)
         ]
+        out["signatures"] = [
+            {
+                "kind": row["signature"].kind,
+                "signer": row["signature"].signer_name,
+                "signed_at": row["signature"].signed_at,
+                "sm3": row["signature"].digest,
+                "seal_code": row["signature"].seal.code if row["signature"].seal else "",
+                "valid": row["state"] == "valid",
+            }
+            for row in signature_rows(case=case)
+        ]
         out["timeline"] = [_event_read(e) for e in selectors.case_timeline(case=case, staff=staff)]
     return out
 
@@ -289,6 +324,7 @@ def case_submit(request: HttpRequest) -> Status:
             channel=Channel.PARTNER,
             partner_name=auth.name,
             via_token=auth,
+            signature=signature_input_from(payload.signature),
             request=request,
         )
     else:
@@ -303,10 +339,25 @@ def case_submit(request: HttpRequest) -> Status:
             idempotency_key=idempotency_key,
             draft=draft,
             licences=_wallet_choices(auth, payload.licences),
+            signature=signature_input_from(payload.signature),
             request=request,
         )
     status = 200 if getattr(case, "replayed", False) else 201
     return Status(status, _case_read(case, full=True))
+
+
+@router.post(
+    "/cases/signing-codes", response={201: SigningCodeSent}, summary="Send a one-time code to sign an application"
+)
+def signing_code_ask(request: HttpRequest, payload: SigningCodeAsk) -> Status:
+    """Sends the signed-in citizen an SMS code that signs their next application for the item
+    (valid 10 minutes, 5 tries, one per minute). Session callers only."""
+    auth = request.auth  # type: ignore[attr-defined]
+    if isinstance(auth, ApiToken):
+        raise PermissionDenied
+    item = catalog_selectors.item_get_published(code=payload.item_code)
+    sent = signing_code_send(actor=auth, subject=item.code, subject_name=item.name, request=request)
+    return Status(201, {"sent_to": sent.phone_shown, "expires_at": sent.expires_at})
 
 
 def _wallet_choices(person: User, chosen: dict[int, str]) -> dict[int, int]:

@@ -14,6 +14,7 @@ from dgov.accounts.models import User
 from dgov.cases import services
 from dgov.cases.models import Case, Channel
 from dgov.catalog.models import ServiceItem
+from dgov.esign.demo import drawn_signature
 from dgov.workflow.models import Task
 
 # A one-page PDF that says what it is; every demo upload is this file under another name.
@@ -62,7 +63,9 @@ def _submit(applicant: User, item_name: str, data: dict[str, object], *, actor: 
         return services.case_submit(
             actor=actor, item=item, data=values, uploads={}, channel=Channel.WINDOW, applicant=applicant
         )
-    return services.case_submit(actor=applicant, item=item, data=values, uploads=_uploads(item))
+    # Online, the applicant signs on the pad (an enterprise's application carries its e-seal).
+    signature = drawn_signature(applicant.real_name) if applicant.kind == User.Kind.CITIZEN else None
+    return services.case_submit(actor=applicant, item=item, data=values, uploads=_uploads(item), signature=signature)
 
 
 def _task(case: Case) -> Task:

@@ -98,6 +98,9 @@ class Case(models.Model):
     paused_at = models.DateTimeField(_("clock paused at"), null=True, blank=True)
     # What the accepting clerk asked for: {"materials": [ItemMaterial ids], "reason": str}.
     correction_request = models.JSONField(default=dict, blank=True)
+    # 容缺受理: ids of the item's materials the applicant may hand in after acceptance (a red
+    # credit-list incentive); emptied as they arrive. A case is not approved while any is owed.
+    owed_materials = models.JSONField(_("materials to follow"), default=list, blank=True)
 
     instance = models.OneToOneField(
         ProcessInstance, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
@@ -197,6 +200,40 @@ class CaseMaterial(models.Model):
         return self.replaced_at is None
 
 
+class CaseRegistryMaterial(models.Model):
+    """免提交: a material a base registry holds, taken for the case at submission instead of an upload.
+
+    The facts read (the fields the material's registry path stands for) are kept with the case,
+    encrypted, with their SM3 digest and the record's revision, so the decision rests on what the
+    registry said at submission even if it changes later. ``found`` is False when the registry has
+    no record for the applicant: the department then checks the material itself."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="registry_materials")
+    item_material = models.ForeignKey(ItemMaterial, on_delete=models.PROTECT, related_name="+")
+    path = models.CharField(_("registry data"), max_length=64)
+    found = models.BooleanField(_("found in the registry"), default=True)
+    facts_json = EncryptedTextField(blank=True, default="", context="cases.registry_material.facts", editable=False)
+    revision = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    sm3 = models.CharField(_("SM3 digest"), max_length=64, blank=True, editable=False)
+    taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "item_material__position"]
+        verbose_name = _("material from a registry")
+        verbose_name_plural = _("materials from registries")
+        constraints = [models.UniqueConstraint(fields=["case", "item_material"], name="cases_registry_material_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.path}"
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        if not self.facts_json:
+            return {}
+        data: dict[str, Any] = json.loads(self.facts_json)
+        return data
+
+
 class CaseEvent(models.Model):
     """A line of the case's timeline."""
 
@@ -220,6 +257,7 @@ class CaseEvent(models.Model):
         RULES_REFERRED = "rules_referred", _("Passed to a person by the rules")
         CREDIT_CHECKED = "credit_checked", _("Credit list checked")
         TOLERATED = "tolerated", _("Accepted with materials to follow (credit incentive)")
+        OWED_SUPPLIED = "owed_supplied", _("Materials to follow handed in")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)

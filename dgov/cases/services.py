@@ -37,6 +37,7 @@ from dgov.cases import instant, prefill
 from dgov.cases.formdata import clean_form_data
 from dgov.cases.models import Case, CaseEvent, CaseMaterial, Channel
 from dgov.cases.numbering import case_number_next
+from dgov.cases.registry_materials import take_registry_materials
 from dgov.cases.signals import case_event_committed
 from dgov.cases.uploads import CheckedUpload, UploadRejected, check_upload
 from dgov.catalog.models import ItemMaterial, ServiceItem
@@ -44,6 +45,8 @@ from dgov.core import crypto
 from dgov.core.commit import after_commit
 from dgov.core.errors import ApplicationError, ConflictError
 from dgov.core.workdays import add_working_days, working_days_between
+from dgov.esign import services as esign
+from dgov.esign.services import SignatureInput, VerifiedSignature
 from dgov.workflow import services as workflow
 from dgov.workflow.dialect import APPLICANT
 from dgov.workflow.models import ProcessInstance, Task
@@ -219,14 +222,26 @@ def _announce_later(case_id: int, kind: str) -> None:
     transaction.on_commit(announce, robust=True)
 
 
-def _notify(case: Case, subject: str, body: str) -> None:
+def _notify(case: Case, subject: str, body: str, *, invite_rating: bool = False) -> None:
+    """Tell the applicant (site and SMS). ``invite_rating``: the case has ended, so the notice
+    carries a one-time rating link (好差评 by SMS link) instead of the case page's address."""
     from dgov.notices.services import notice_send
 
+    url = f"/cases/mine/{case.pk}/"
+    if invite_rating:
+        from dgov.ratings import rules as rating_rules
+        from dgov.ratings.services import rating_link_for_case
+
+        if rating_rules.rating_refusal(case=case, rater=case.applicant) is None:
+            url = rating_link_for_case(case)
+            body = f"{body} " + _(
+                "Please rate the service: the link in this message rates this case once, within %(days)d days."
+            ) % {"days": rating_rules.LINK_DAYS}
     notice_send(
         recipient=case.applicant,
         subject=subject,
         body=body,
-        url=f"/cases/mine/{case.pk}/",
+        url=url,
         kind="case_update",
         channels=("site", "sms"),
     )
@@ -422,6 +437,7 @@ def case_submit(
     prefill_stamp: str = "",
     received_in: Region | None = None,
     notify: bool = True,
+    signature: SignatureInput | VerifiedSignature | None = None,
     request: HttpRequest | None = None,
 ) -> Case:
     """Submit an application: online by the applicant (actor), at the window by a clerk for
@@ -443,7 +459,11 @@ def case_submit(
     (跨域通办; partner channel, named by ``partner_name``).
 
     ``prefill_stamp``: the signed record of the values the form was prefilled with from a registry;
-    a kept value the registry has since changed is refused with the new value named."""
+    a kept value the registry has since changed is refused with the new value named.
+
+    ``signature``: the applicant's drawn signature or one-time code (免手写签名), checked here, or
+    one a bundle already checked for all its children. An enterprise's application is signed with
+    the enterprise's e-seal (免用实物印章). Which items need which is ``esign.signature_missing``."""
     if channel not in Channel.values:
         raise ApplicationError(_("Unknown channel."), code="invalid_channel")
     if channel == Channel.WINDOW:
@@ -481,6 +501,20 @@ def case_submit(
     clean, errors = clean_form_data(item.form_schema, dict(data), require=True)
     for k, v in prefill.stale_fields(applicant=applicant, item=item, data=clean, stamp=prefill_stamp).items():
         errors.setdefault(k, v)
+    verified: VerifiedSignature | None = None
+    if isinstance(signature, VerifiedSignature):
+        verified = signature
+    elif signature is not None:
+        try:
+            verified = esign.signature_verify(
+                actor=actor, applicant=applicant, subject=item.code, given=signature, channel=channel
+            )
+        except ApplicationError as exc:
+            for k, v in (exc.field_errors or {"signature": [str(exc)]}).items():
+                errors.setdefault(k, v)
+    missing_signature = esign.signature_missing(item=item, applicant=applicant, channel=channel, verified=verified)
+    if missing_signature and "signature" not in errors:
+        errors["signature"] = [missing_signature]
     checked = _check_uploads(item, uploads or {}, errors)
     presented = _check_licences(item, applicant, licences or {}, errors, window=channel == Channel.WINDOW)
     have = {m for m, _u in checked}
@@ -538,6 +572,19 @@ def case_submit(
             case.number = case_number_next(region_code=item.department.region.code, at=now)
             _store(case, checked, actor, stored)
             _present(case, presented, applicant, request)
+            # 免提交: what a registry holds in place of a material is read and kept with the case.
+            material_reads = take_registry_materials(case=case, materials=list(item.materials.all()), actor=actor)
+            signatures: list[str] = []
+            if verified is not None or (
+                applicant.kind == User.Kind.ENTERPRISE and channel in esign.SELF_SERVICE_CHANNELS
+            ):
+                signed = esign.signatures_record(
+                    case=case,
+                    verified=verified,
+                    materials=list(case.materials.filter(replaced_at__isnull=True)),
+                    licence_identifiers=[licence.identifier for _m, licence in presented],
+                )
+                signatures = [s.kind for s in signed]
             # Labels are not stored as text (the timeline shows the channel in the reader's language).
             _event(
                 case,
@@ -550,6 +597,7 @@ def case_submit(
                 owed_ids = [int(k.split("_")[1]) for k in owed]
                 names = "、".join(item.materials.filter(pk__in=owed_ids).values_list("name", flat=True))
                 _event(case, CaseEvent.Kind.TOLERATED, actor=None, note=names)
+                case.owed_materials = sorted(owed_ids)
             start_data: dict[str, Any] = {"promised_days": item.promised_days}
             facts = None
             credit = None
@@ -581,7 +629,7 @@ def case_submit(
             )
             case.instance = instance
             case.status = Case.Status.SUBMITTED
-            case.save(update_fields=["instance", "number", "status"])
+            case.save(update_fields=["instance", "number", "status", "owed_materials"])
             record(
                 actor=actor,
                 action="case.submit",
@@ -594,6 +642,8 @@ def case_submit(
                     "applicant": applicant.pk,
                     **({"partner": partner_name} if partner_name else {}),
                     **({"registry_reads": reads} if reads else {}),
+                    **({"signatures": signatures} if signatures else {}),
+                    **({"registry_materials": material_reads} if material_reads else {}),
                     **({"credit_check": {"id": credit["check"], "black": credit["black"]}} if credit else {}),
                 },
                 request=request,
@@ -615,6 +665,11 @@ def case_submit(
                     "code": case.lookup_code,
                     "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d"),
                 }
+                if owed:
+                    body += " " + _(
+                        "It was accepted with materials to follow (容缺受理): hand them in on your case page "
+                        "before it is decided."
+                    )
                 _notify(
                     case,
                     _("Application %(number)s received") % {"number": case.number},
@@ -705,6 +760,15 @@ def case_task_complete(
                 field_errors["materials"] = [_("Choose materials of this item that the applicant uploads.")]
         elif wanted:
             field_errors["materials"] = [_("Materials are chosen only when asking for correction.")]
+        if decision == APPROVE and case.owed_materials:
+            names = "、".join(case.item.materials.filter(pk__in=case.owed_materials).values_list("name", flat=True))
+            field_errors["decision"] = [
+                _(
+                    "Accepted with materials to follow (容缺受理): the applicant has not yet handed in %(materials)s. "
+                    "Approve once they have, or reject with the reason."
+                )
+                % {"materials": names}
+            ]
         if field_errors:
             raise ApplicationError(
                 _("Please correct the marked fields."), code="invalid_decision", field_errors=field_errors
@@ -793,6 +857,7 @@ def _apply_step(
             _("Case %(number)s concluded") % {"number": case.number},
             _("Your application has been decided: %(status)s. %(opinion)s")
             % {"status": case.status_label, "opinion": opinion},
+            invite_rating=True,
         )
     case.updated_at = now
     case.save(update_fields=changed)
@@ -934,6 +999,51 @@ def case_correct(
     return locked
 
 
+def case_owed_supply(*, actor: User, case: Case, uploads: Uploads, request: HttpRequest | None = None) -> Case:
+    """容缺受理's follow-up: hand in materials accepted to follow, while the case is open. Any of
+    the owed ones, one or more at a time; the case's process is not touched."""
+    if not _may_act_for_applicant(actor, case):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    checked = _check_uploads(case.item, uploads, errors)
+    sent = {m for m, _u in checked}
+    if not sent and not errors:
+        errors["__all__"] = [_("Choose the files of the materials to follow.")]
+    if sent - set(case.owed_materials):
+        errors.setdefault("__all__", []).append(_("Only the materials accepted to follow can be handed in here."))
+    if not case.owed_materials or not case.is_open:
+        raise ConflictError(_("This case owes no materials."), code="nothing_owed")
+    if errors:
+        raise ApplicationError(
+            _("The materials to follow are incomplete or wrong."), code="invalid_owed", field_errors=errors
+        )
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = _lock_case(case.pk)
+            if not locked.owed_materials or not locked.is_open:
+                raise ConflictError(_("This case owes no materials."), code="nothing_owed")
+            if sent - set(locked.owed_materials):
+                raise ConflictError(_("These materials were handed in already."), code="already_supplied")
+            _store(locked, checked, actor, stored)
+            locked.owed_materials = sorted(set(locked.owed_materials) - sent)
+            locked.updated_at = timezone.now()
+            locked.save(update_fields=["owed_materials", "updated_at"])
+            names = "、".join(locked.item.materials.filter(pk__in=sent).values_list("name", flat=True))
+            _event(locked, CaseEvent.Kind.OWED_SUPPLIED, actor=actor, note=names)
+            record(
+                actor=actor,
+                action="case.owed_supply",
+                target=locked,
+                detail={"number": locked.number, "materials": sorted(sent), "still_owed": locked.owed_materials},
+                request=request,
+            )
+    except BaseException:
+        _remove_files(stored)
+        raise
+    return locked
+
+
 def case_withdraw(*, actor: User, case: Case, reason: str, request: HttpRequest | None = None) -> Case:
     """The applicant withdraws a case that has not been accepted yet (撤回)."""
     if actor.pk != case.applicant_id:
@@ -1038,6 +1148,7 @@ def window_case_submit(
     data: Mapping[str, Any],
     uploads: Uploads | None = None,
     idempotency_key: str | None = None,
+    signature: SignatureInput | None = None,
     request: HttpRequest | None = None,
 ) -> Case:
     """一窗受理: find the person at the counter by ID number or credit code (registering them if
@@ -1071,5 +1182,7 @@ def window_case_submit(
             idempotency_key=idempotency_key,
             channel=Channel.WINDOW,
             applicant=applicant,
+            # The applicant may sign on the window's tablet; kept with the case like an online signature.
+            signature=signature,
             request=request,
         )

@@ -22,11 +22,14 @@ from dgov.accounts.requests import AuthedRequest
 from dgov.cases import prefill, selectors, services
 from dgov.cases.forms import DecisionForm, LookupForm, QueueFilterForm, WindowApplicantForm, WithdrawForm
 from dgov.cases.models import Case, Channel
+from dgov.cases.registry_materials import registry_material_rows
 from dgov.cases.uploads import ACCEPT_ATTRIBUTE, material_files, max_bytes
 from dgov.catalog import selectors as catalog_selectors
 from dgov.catalog.formschema import form_fields
 from dgov.catalog.models import ServiceItem
 from dgov.core.errors import ApplicationError
+from dgov.esign.selectors import signature_rows, signing_context, window_pad_context
+from dgov.esign.services import signature_input_from_post
 from dgov.workflow.models import Task
 from dgov.workflow.selectors import can_work_on, task_get_for_user
 from dgov.workflow.services import task_claim, task_release
@@ -94,6 +97,7 @@ def _apply_context(
     *,
     wallet_user: Any = None,
     chosen: dict[int, int] | None = None,
+    post: Any = None,
     **extra: Any,
 ) -> dict[str, Any]:
     fields = form_fields(item.form_schema)
@@ -105,6 +109,16 @@ def _apply_context(
     return {
         "item": item,
         "fields": fields,
+        "signing": signing_context(
+            subject=item.code,
+            applicant=wallet_user,
+            needs_seal=item.e_seal,
+            needs_signature=item.e_signature,
+            post=post,
+            errors=errors,
+        )
+        if wallet_user is not None
+        else None,
         "materials": _material_rows(item, case, errors, wallet_user=wallet_user, chosen=chosen),
         "general_errors": errors.get("__all__", []),
         "draft": case if case is not None and case.status == Case.Status.DRAFT else None,
@@ -146,6 +160,7 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
                 draft=draft,
                 licences=chosen,
                 prefill_stamp=request.POST.get("prefill_stamp", ""),
+                signature=signature_input_from_post(request.POST),
                 request=request,
             )
         except ApplicationError as exc:
@@ -160,6 +175,7 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
                 chosen=chosen,
                 refused=True,
                 prefill_stamp=request.POST.get("prefill_stamp", ""),
+                post=request.POST,
             )
             return render(request, "cases/apply.html", context, status=400)
         messages.success(request, _("Your application was submitted. Keep the case number and verification code."))
@@ -213,6 +229,15 @@ def mine_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if case.status == Case.Status.DRAFT:
         return redirect("cases:apply", code=case.item.code)
     errors: dict[str, list[str]] = {}
+    if request.method == "POST" and request.POST.get("action") == "supply":
+        try:
+            services.case_owed_supply(actor=request.user, case=case, uploads=_uploads(request), request=request)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            errors = exc.field_errors
+        else:
+            messages.success(request, _("The materials to follow were handed in."))
+            return redirect("cases:mine_detail", pk=case.pk)
     if request.method == "POST" and request.POST.get("action") == "correct":
         try:
             services.case_correct(
@@ -266,6 +291,7 @@ def _detail_context(case: Case, *, staff: bool, errors: dict[str, list[str]] | N
         "done_tasks": done,
         "deadline": selectors.deadline_state(case.due_at, paused=case.is_paused) if case.is_open else "none",
         "asked": [m for m in case.item.materials.all() if m.pk in asked],
+        "owed": [m for m in case.item.materials.all() if m.pk in set(case.owed_materials)],
         "errors": errors,
         "general_errors": errors.get("__all__", []),
         "material_errors": [e for k, errs in errors.items() if k != "__all__" for e in errs],
@@ -276,6 +302,8 @@ def _detail_context(case: Case, *, staff: bool, errors: dict[str, list[str]] | N
         "done_ids": sorted({t.spec_id for t in done}),
         "presented": _presented_licences(case),
         "rules": selectors.rules_panel(case=case, staff=staff),
+        "signatures": signature_rows(case=case),
+        "registry_materials": registry_material_rows(case=case),
     }
 
 
@@ -529,6 +557,7 @@ def window_apply(request: AuthedRequest, code: str) -> HttpResponse:
                     data=values,
                     uploads=_uploads(request),
                     idempotency_key=key,
+                    signature=signature_input_from_post(request.POST),
                     request=request,
                 )
             except ApplicationError as exc:
@@ -545,4 +574,5 @@ def window_apply(request: AuthedRequest, code: str) -> HttpResponse:
                 )
                 return redirect("cases:receipt", pk=case.pk)
     context = _apply_context(item, values, errors, None, key, applicant_form=applicant_form, window=True)
+    context["signing"] = window_pad_context(post=request.POST if request.method == "POST" else None, errors=errors)
     return render(request, "cases/window_apply.html", context, status=400 if request.method == "POST" else 200)

@@ -222,6 +222,49 @@ def click_and_wait(page: Any, locator: Any) -> None:
         locator.click()
 
 
+# Strokes of a signature, as fractions of the signature pad's width and height: one zigzag across
+# the box, long enough for the ink the server asks of a drawn signature.
+SIGNATURE_STROKE = [
+    (0.08, 0.6),
+    (0.2, 0.25),
+    (0.32, 0.75),
+    (0.44, 0.3),
+    (0.56, 0.7),
+    (0.68, 0.3),
+    (0.8, 0.65),
+    (0.92, 0.4),
+]
+
+
+def sign_on_pad(page: Any, scope: Any = None) -> None:
+    """Sign an application form as a person does (免手写签名): choose drawing, then draw on the
+    signature pad with the mouse (press, move across the box, release); the page's script puts
+    the drawing in the hidden field ``signature_drawing`` as a PNG data URL."""
+    import re
+
+    expect = playwright_expect()
+    section = (page if scope is None else scope).locator("[data-signing]")
+    expect(section).to_have_count(1)
+    drawn = section.locator("input[name=signature_method][value=drawn]")
+    if drawn.count():
+        drawn.check()
+    canvas = section.locator("canvas[data-signature-pad]")
+    canvas.evaluate("el => el.scrollIntoView({block: 'center', inline: 'nearest'})")
+    expect(canvas).to_be_visible()
+    box = canvas.bounding_box()
+    assert box is not None and box["width"] > 0 and box["height"] > 0, "the signature pad is not on screen"
+
+    def at(fx: float, fy: float) -> tuple[float, float]:
+        return box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
+
+    page.mouse.move(*at(*SIGNATURE_STROKE[0]))
+    page.mouse.down()
+    for fx, fy in SIGNATURE_STROKE[1:]:
+        page.mouse.move(*at(fx, fy), steps=8)
+    page.mouse.up()
+    expect(section.locator("input[name=signature_drawing]")).to_have_value(re.compile(r"^data:image/png;base64,"))
+
+
 def check_phone(page: Any, label: str, controls: str = SHELL_CONTROLS) -> None:
     """At 360x740: no horizontal scroll, the header controls on screen and not covered, no serious
     axe violation; a screenshot ``<label>-360.png``. The viewport stays at phone size."""

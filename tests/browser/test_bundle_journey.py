@@ -1,7 +1,7 @@
 """一件事 in a real browser: a citizen opens 开办企业, fills in one merged form (each question once),
-uploads each material once and submits one application; the five departments decide their own
-cases; the applicant's page then shows one status and every result — in Chinese, without any
-axe violation.
+uploads each material once, signs once on the signature pad (免手写签名) and submits one application;
+the five departments decide their own cases; the applicant's page then shows one status and every
+result — in Chinese, without any axe violation.
 
 Screenshots (test-results/): bundle-{guide,apply,submitted,concluded}.
 """
@@ -20,6 +20,7 @@ from browser_helpers import (
     playwright_expect,
     screenshot,
     sign_in,
+    sign_on_pad,
 )
 
 expect = playwright_expect()
@@ -62,8 +63,12 @@ def check(page: Any, label: str) -> None:
 
 
 def fill_merged_form(page: Any, scan: Path) -> None:
-    """Every empty field gets a plausible value; every file input one PDF."""
-    text_inputs = "main form input:not([type=hidden]):not([type=file]):not([type=checkbox]):not([type=radio])"
+    """Every empty field gets a plausible value; every file input one PDF. The signing section is
+    left alone (its code field is hidden while drawing is chosen): see sign_on_pad."""
+    text_inputs = (
+        "main form input:not([type=hidden]):not([type=file]):not([type=checkbox]):not([type=radio])"
+        ":not([name^=signature_])"
+    )
     for field in page.locator(text_inputs).all():
         if field.input_value():
             continue
@@ -101,6 +106,7 @@ def test_starting_a_business_is_one_application_ending_with_all_results(
     # One form: a field several items need appears once.
     assert page.locator("main form [name=applicant_name]").count() == 1
     fill_merged_form(page, scan)
+    sign_on_pad(page)
     check(page, "bundle-apply")
     click_and_wait(page, page.locator("main form button[name=action][value=submit]"))
     parent = BundleCase.objects.get(applicant__username="citizen")

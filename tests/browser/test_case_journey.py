@@ -2,7 +2,8 @@
 
 A citizen (the demo ``citizen``, applying as the owner of an individual business: 食品经营许可 is
 for individuals and enterprises) finds the item by searching "食品", opens its guide, applies
-online with a PDF for every material that must be uploaded; the window clerk accepts; 市场监管's
+online with a PDF for every material that must be uploaded, signing on the signature pad instead of
+on paper (免手写签名); the window clerk accepts; 市场监管's
 approver reviews and approves; the citizen sees the case concluded with its timeline.
 
 Run twice: standard mode (everyone on a 1280 px desktop), and elder mode (the citizen on a
@@ -38,6 +39,7 @@ from browser_helpers import (
     playwright_expect,
     screenshot,
     sign_in,
+    sign_on_pad,
 )
 
 expect = playwright_expect()
@@ -210,6 +212,8 @@ def test_food_licence_from_search_to_concluded(
     assert required, "the item asks for uploads"
     for material in required:
         form.locator(f"input[type=file][name='material_{material.pk}']").set_input_files(str(journey["pdf"]))
+    # 免手写签名: the citizen signs on the pad instead of on paper.
+    sign_on_pad(page, form)
     check_page(page, f"{label}-apply", phone=elder)
 
     click_and_wait(page, form.locator("button[name=action][value=submit]"))
@@ -220,6 +224,7 @@ def test_food_licence_from_search_to_concluded(
     expect(page.locator(".timeline li.timeline-submitted")).to_have_count(1)
     assert case.form_data["online_sales"] is True and case.form_data["business_form"] == BUSINESS_FORM
     assert case.materials.count() == len(required)
+    assert list(case.signatures.values_list("kind", flat=True)) == ["drawn"]
     check_page(page, f"{label}-submitted", phone=elder)
 
     # --- The window clerk accepts. ---------------------------------------------------------------
@@ -293,6 +298,7 @@ def test_the_staff_case_page_shows_the_step_card_whole_beside_the_facts(
 
     from dgov.accounts.models import User
     from dgov.cases import services
+    from dgov.esign.demo import drawn_signature
 
     item = journey["item"]
     uploads = {
@@ -301,7 +307,10 @@ def test_the_staff_case_page_shows_the_step_card_whole_beside_the_facts(
         if services.material_needs_upload(m)
     }
     data = {**individual_business_form(), "business_form": BUSINESS_FORM, "online_sales": "false"}
-    case = services.case_submit(actor=User.objects.get(username="citizen"), item=item, data=data, uploads=uploads)
+    citizen = User.objects.get(username="citizen")
+    case = services.case_submit(
+        actor=citizen, item=item, data=data, uploads=uploads, signature=drawn_signature(citizen.real_name)
+    )
     sign_in(page, "clerk", demo_password)
     page.goto(f"/cases/work/cases/{case.pk}/")
     expect(page.locator("section.card.action")).to_have_count(1)

@@ -21,6 +21,7 @@ from browser_helpers import (
     playwright_expect,
     screenshot,
     sign_in,
+    sign_on_pad,
 )
 
 expect = playwright_expect()
@@ -98,6 +99,7 @@ def test_an_instant_approval_from_the_guide_to_the_licence_in_the_wallet(
     expect(page.locator("#f_address")).not_to_have_value("")
     expect(page.locator("#f_address_help")).to_be_visible()
     page.select_option("#f_employment_status", "失业")
+    sign_on_pad(page)  # 免手写签名: signed on the pad, not on paper
     check(page, f"{label}-apply", phone=elder)
     click_and_wait(page, page.locator("main form button[name=action][value=submit]"))
 

@@ -28,7 +28,9 @@ ANSWER = "已核实：窗口未一次性告知补正材料。已对窗口人员�
 
 @pytest.fixture
 def refused_case(demo_data: dict[str, int], settings: Any, tmp_path: Path) -> Any:
-    """The demo catalogue and a 食品经营许可 case of the enterprise, refused at the window."""
+    """The demo catalogue and a 食品经营许可 case of the enterprise, submitted online (sealed with the
+    enterprise's e-seal, so the legal-person registry and the demo e-seals are loaded as by make run)
+    and refused at the window."""
     import importlib
 
     from django.apps import apps
@@ -39,12 +41,16 @@ def refused_case(demo_data: dict[str, int], settings: Any, tmp_path: Path) -> An
     from dgov.catalog.demo import load_demo_catalog
     from dgov.catalog.models import ServiceItem
     from dgov.core.workdays import calendar_seed_from_library
+    from dgov.esign.demo import load_demo as load_demo_esign
+    from dgov.registries.demo import load_demo as load_demo_registries
     from dgov.workflow.services import process_definitions_load_shipped
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     importlib.import_module("dgov.catalog.migrations.0001_service_catalogue").add_life_events(apps, None)
     calendar_seed_from_library(actor=None)
     process_definitions_load_shipped(actor=None)
+    load_demo_registries()
+    load_demo_esign()
     load_demo_catalog()
     item = ServiceItem.objects.get(name="食品经营许可", status=ServiceItem.Status.PUBLISHED)
     case = submit(User.objects.get(username="enterprise"), item)

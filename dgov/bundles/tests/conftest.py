@@ -23,9 +23,11 @@ from dgov.bundles.merging import MergedForm
 from dgov.bundles.models import Bundle, BundleCase
 from dgov.bundles.selectors import bundle_form
 from dgov.cases import services as cases
-from dgov.cases.models import Case
+from dgov.cases.models import Case, Channel
+from dgov.cases.tests.conftest import signature_of, signature_post, signs
 from dgov.catalog.models import ServiceItem
 from dgov.core.validation import id_number_check_char
+from dgov.esign.services import SignatureInput
 from dgov.licences import services as licences
 from dgov.licences.demo import load_demo_licence_types, load_demo_seals
 from dgov.licences.sealimage import seal_png
@@ -151,7 +153,26 @@ def uploads(merged: MergedForm) -> dict[int, list[SimpleUploadedFile]]:
     }
 
 
+def bundle_signs(applicant: User, merged: MergedForm, channel: str = Channel.ONLINE) -> bool:
+    """Whether the bundle's apply form asks the applicant to sign (once, for every child)."""
+    return any(signs(applicant, item, channel) for item in merged.items)
+
+
+def bundle_signature(applicant: User, merged: MergedForm, channel: str = Channel.ONLINE) -> SignatureInput | None:
+    """The applicant's drawn signature when the bundle's form asks for one (None otherwise)."""
+    return signature_of(applicant) if bundle_signs(applicant, merged, channel) else None
+
+
+def bundle_signature_post(applicant: User, merged: MergedForm) -> dict[str, str]:
+    """The bundle apply page's signing fields for a drawn signature ({} when it asks for none)."""
+    return signature_post(applicant) if bundle_signs(applicant, merged) else {}
+
+
 def submit(applicant: User, bundle: Bundle, merged: MergedForm, **kwargs: Any) -> BundleCase:
+    """Submit the bundle online; the applicant signs when the form asks them to."""
+    channel = kwargs.get("channel", Channel.ONLINE)
+    if "signature" not in kwargs and channel != Channel.WINDOW:
+        kwargs["signature"] = bundle_signature(applicant, merged, channel)
     return services.bundle_submit(
         actor=applicant,
         bundle=bundle,

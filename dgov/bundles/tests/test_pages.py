@@ -19,6 +19,7 @@ from dgov.bundles.tests.conftest import (
     PENSION,
     PHOTO_MATERIAL,
     PNG,
+    bundle_signature_post,
     child_of,
     decide,
     form_data,
@@ -54,7 +55,11 @@ def test_the_apply_page_asks_each_field_once_and_submits_one_application(
     assert page.count('name="bank_account"') == 1 and page.count('name="id_number"') == 1
     assert page.count(f'name="material_{material_key(merged, BANK_MATERIAL)}"') == 1
     assert citizen.id_number in page  # prefilled from the account
-    post: dict[str, Any] = {**form_data(citizen, merged), "idempotency_key": "page-1"}
+    post: dict[str, Any] = {
+        **form_data(citizen, merged),
+        "idempotency_key": "page-1",
+        **bundle_signature_post(citizen, merged),
+    }
     post[f"material_{material_key(merged, BANK_MATERIAL)}"] = SimpleUploadedFile("bank.pdf", PDF)
     post[f"material_{material_key(merged, PHOTO_MATERIAL)}"] = SimpleUploadedFile("photo.png", PNG)
     response = client.post(f"/bundles/{pension_bundle.code}/apply/", post)
@@ -67,7 +72,11 @@ def test_a_refused_application_shows_every_mistake_on_the_merged_form(
     citizen: User, login: Any, pension_bundle: Bundle, merged: MergedForm
 ) -> None:
     client = login(citizen)
-    post = {**form_data(citizen, merged, bank_account=""), "idempotency_key": "page-2"}
+    post = {
+        **form_data(citizen, merged, bank_account=""),
+        "idempotency_key": "page-2",
+        **bundle_signature_post(citizen, merged),
+    }
     response = client.post(f"/bundles/{pension_bundle.code}/apply/", post)
     html = response.content.decode()
     assert response.status_code == 400

@@ -3,6 +3,8 @@ accepts, 市场监管's approver decides; the outsider is an approver of 民政 
 
 from __future__ import annotations
 
+import base64
+from functools import cache
 from typing import Any
 
 import pytest
@@ -10,8 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dgov.accounts.models import User
 from dgov.cases import services
-from dgov.cases.models import Case
+from dgov.cases.models import Case, Channel
 from dgov.catalog.models import ItemMaterial, ServiceItem
+from dgov.esign.demo import drawn_signature
+from dgov.esign.services import SELF_SERVICE_CHANNELS, SignatureInput
 from dgov.workflow.models import Task
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -65,7 +69,56 @@ def uploads_for(item: ServiceItem) -> dict[int, list[SimpleUploadedFile]]:
     return {m.pk: [pdf(f"m{m.position}.pdf")] for m in item.materials.all() if services.material_needs_upload(m)}
 
 
+# --- Signing (免手写签名): a citizen signs an online application the form asks them to sign ---------
+
+
+@cache
+def _drawing(name: str) -> bytes:
+    signature = drawn_signature(name)
+    assert isinstance(signature.drawing, bytes)
+    return signature.drawing
+
+
+def signs(applicant: User, item: ServiceItem, channel: str = Channel.ONLINE) -> bool:
+    """Whether the apply form asks the applicant to sign: a person applying on their own device
+    for an item exempt from handwritten signatures (an enterprise signs with its e-seal)."""
+    return channel in SELF_SERVICE_CHANNELS and applicant.kind == User.Kind.CITIZEN and item.e_signature
+
+
+def signature_of(applicant: User) -> SignatureInput:
+    """The applicant's name drawn on the signature pad."""
+    return SignatureInput(kind="drawn", drawing=_drawing(applicant.real_name or applicant.username))
+
+
+def signature_for(applicant: User, item: ServiceItem, channel: str = Channel.ONLINE) -> SignatureInput | None:
+    """What the applicant signs the application with (None when the form asks for no signature)."""
+    return signature_of(applicant) if signs(applicant, item, channel) else None
+
+
+def signature_data_url(applicant: User) -> str:
+    """The drawn signature as the signature pad puts it in the form: a PNG data URL."""
+    return "data:image/png;base64," + base64.b64encode(_drawing(applicant.real_name or applicant.username)).decode()
+
+
+def signature_post(applicant: User, item: ServiceItem | None = None) -> dict[str, str]:
+    """The apply page's signing fields for a drawn signature ({} when the form asks for none)."""
+    if item is not None and not signs(applicant, item):
+        return {}
+    return {"signature_method": "drawn", "signature_drawing": signature_data_url(applicant)}
+
+
+def signature_api(applicant: User, item: ServiceItem | None = None) -> dict[str, Any]:
+    """The API payload's ``signature`` entry for a drawn signature ({} when the item asks for none)."""
+    if item is not None and not signs(applicant, item):
+        return {}
+    return {"signature": {"kind": "drawn", "image": signature_data_url(applicant)}}
+
+
 def submit(applicant: User, item: ServiceItem, **kwargs: Any) -> Case:
+    """Submit 食品经营许可-style data; an online applicant signs when the form asks them to."""
+    channel = kwargs.get("channel", Channel.ONLINE)
+    if "signature" not in kwargs and channel in SELF_SERVICE_CHANNELS:
+        kwargs["signature"] = signature_for(applicant, item, channel)
     return services.case_submit(
         actor=applicant, item=item, data=food_data(applicant), uploads=uploads_for(item), **kwargs
     )

@@ -19,7 +19,7 @@ from dgov.accounts.models import ApiToken, User
 from dgov.accounts.services import api_token_create, api_token_revoke
 from dgov.cases import services
 from dgov.cases.models import Case, Channel
-from dgov.cases.tests.conftest import PNG, food_data, open_task, pdf, submit, uploadable
+from dgov.cases.tests.conftest import PNG, food_data, open_task, pdf, signature_api, signature_for, submit, uploadable
 from dgov.catalog.models import ServiceItem
 from dgov.workflow.models import Task
 from dgov.workflow.services import task_claim
@@ -145,7 +145,10 @@ def test_someone_elses_draft_is_not_found(
     enterprise: User, citizen: User, food_item: ServiceItem, citizen_food_data: dict[str, Any], login: Any
 ) -> None:
     draft = services.case_draft_save(actor=enterprise, item=food_item, data={})
-    response = login(citizen).post("/api/v1/cases", _multipart(food_item, citizen_food_data, draft_id=draft.pk))
+    response = login(citizen).post(
+        "/api/v1/cases",
+        _multipart(food_item, citizen_food_data, draft_id=draft.pk, **signature_api(citizen, food_item)),
+    )
     assert response.status_code == 404
     assert Case.objects.get(pk=draft.pk).status == Case.Status.DRAFT
 
@@ -271,7 +274,11 @@ def test_a_read_token_reads_only_the_cases_it_submitted(
         .json()
     )
     online = services.case_submit(
-        actor=citizen, item=food_item, data=citizen_food_data, uploads={m.pk: [pdf()] for m in uploadable(food_item)}
+        actor=citizen,
+        item=food_item,
+        data=citizen_food_data,
+        uploads={m.pk: [pdf()] for m in uploadable(food_item)},
+        signature=signature_for(citizen, food_item),
     )
     mine = Client().get(f"/api/v1/cases/{via_bank['number']}", **_bearer(raw))
     assert mine.status_code == 200 and mine.json()["data"]["id_number"] == card_data["id_number"]

@@ -16,7 +16,7 @@ from dgov.accounts.models import User
 from dgov.audit.models import AuditEvent
 from dgov.cases import services
 from dgov.cases.models import Case, CaseMaterial
-from dgov.cases.tests.conftest import EXE, PDF, PNG, food_data, pdf, uploadable, uploads_for
+from dgov.cases.tests.conftest import EXE, PDF, PNG, food_data, pdf, signature_for, uploadable, uploads_for
 from dgov.catalog.models import ServiceItem
 from dgov.core.errors import ApplicationError
 
@@ -45,7 +45,11 @@ def _refused(
 ) -> dict[str, list[str]]:
     with pytest.raises(ApplicationError) as err:
         services.case_submit(
-            actor=applicant, item=item, data=data, uploads=uploads_for(item) if uploads is None else uploads
+            actor=applicant,
+            item=item,
+            data=data,
+            uploads=uploads_for(item) if uploads is None else uploads,
+            signature=signature_for(applicant, item),
         )
     assert err.value.code == "invalid_application"
     return err.value.field_errors

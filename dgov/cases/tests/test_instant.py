@@ -12,7 +12,7 @@ from dgov.accounts.models import User
 from dgov.accounts.services import user_create
 from dgov.cases import services
 from dgov.cases.models import Case, CaseEvent
-from dgov.cases.tests.conftest import pdf
+from dgov.cases.tests.conftest import pdf, signature_for, signature_post
 from dgov.catalog.models import ServiceItem
 from dgov.notices.models import Notice
 from dgov.registries.models import RegistryRead
@@ -52,7 +52,9 @@ def uploads(it: ServiceItem) -> dict[int, list]:
 def apply(applicant: User, item_name: str, **form: Any) -> Case:
     it = item(item_name)
     data = {**services.prefill_for(applicant, it.form_schema), "address": "江海区（示例）", **form}
-    return services.case_submit(actor=applicant, item=it, data=data, uploads=uploads(it))
+    return services.case_submit(
+        actor=applicant, item=it, data=data, uploads=uploads(it), signature=signature_for(applicant, it)
+    )
 
 
 ALLOWANCE = {"birth_date": "1938-06-18", "bank_account": "6222000000000000"}
@@ -83,8 +85,13 @@ def test_an_eligible_elder_is_approved_in_the_same_request(elder):
 
 def test_only_the_fields_the_table_reads_are_taken_from_the_registry_and_the_read_is_logged(elder):
     case = apply(elder, "高龄津贴申领", **ALLOWANCE)
-    (read,) = RegistryRead.objects.filter(case_number=case.number)
-    assert sorted(read.fields) == ["person.age", "person.registered_in_district"]
+    reads = RegistryRead.objects.filter(case_number=case.number)
+    # The table's read takes only what the table reads; the 居民户口簿 material is read on its own (免提交).
+    assert sorted(sorted(r.fields) for r in reads) == [
+        ["person.age", "person.registered_in_district"],
+        ["person.household"],
+    ]
+    (read,) = [r for r in reads if "person.household" not in r.fields]
     assert read.person.name.startswith("梁桂英")
 
 
@@ -204,7 +211,7 @@ def test_the_instant_path_answers_a_page_submission(elder, jianghai):
     it = item("高龄津贴申领")
     data = {**services.prefill_for(elder, it.form_schema), "address": "江海区（示例）", **ALLOWANCE}
     files = {f"material_{pk}": f[0] for pk, f in uploads(it).items()}
-    response = client.post(f"/cases/apply/{it.code}/", {**data, **files})
+    response = client.post(f"/cases/apply/{it.code}/", {**data, **files, **signature_post(elder, it)})
     assert response.status_code == 302
     case = Case.objects.get(applicant=elder)
     assert case.status == Case.Status.CONCLUDED
@@ -329,7 +336,14 @@ def test_a_wallet_licence_revoked_between_choice_and_decision_is_refused_and_not
     }
     before = (Case.objects.count(), DecisionRecord.objects.count(), RegistryRead.objects.count())
     with pytest.raises(services.ApplicationError) as refused:
-        services.case_submit(actor=citizen, item=it, data=data, uploads=uploads(it), licences={material.pk: chosen.pk})
+        services.case_submit(
+            actor=citizen,
+            item=it,
+            data=data,
+            uploads=uploads(it),
+            licences={material.pk: chosen.pk},
+            signature=signature_for(citizen, it),
+        )
     assert f"licence_{material.pk}" in refused.value.field_errors
     assert (Case.objects.count(), DecisionRecord.objects.count(), RegistryRead.objects.count()) == before
 

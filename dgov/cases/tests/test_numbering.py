@@ -16,7 +16,7 @@ from dgov.accounts.models import User
 from dgov.cases import services
 from dgov.cases.models import Case, CaseMaterial, CaseNumberSequence
 from dgov.cases.numbering import case_number_next, case_number_valid, region_code_12
-from dgov.cases.tests.conftest import food_data, submit, uploadable, uploads_for
+from dgov.cases.tests.conftest import food_data, signature_for, submit, uploadable, uploads_for
 from dgov.catalog.models import ServiceItem
 from dgov.core.tests.concurrency import on_postgres, race
 
@@ -45,7 +45,13 @@ def test_numbers_are_consecutive_per_day_and_restart_the_next_day(
 ) -> None:
     time_machine.move_to(datetime(2026, 3, 4, 9, 0, tzinfo=SH), tick=False)
     first = submit(enterprise, food_item)
-    second = services.case_submit(actor=citizen, item=food_item, data=citizen_food_data, uploads=uploads_for(food_item))
+    second = services.case_submit(
+        actor=citizen,
+        item=food_item,
+        data=citizen_food_data,
+        uploads=uploads_for(food_item),
+        signature=signature_for(citizen, food_item),
+    )
     third = submit(enterprise, food_item)
     assert [_parts(c.number)[2] for c in (first, second, third)] == [1, 2, 3]
     time_machine.move_to(datetime(2026, 3, 4, 23, 59, 59, tzinfo=SH), tick=False)
@@ -109,7 +115,12 @@ def test_the_same_key_for_another_submitter_is_another_case(
 ) -> None:
     mine = submit(enterprise, food_item, idempotency_key="order-1")
     theirs = services.case_submit(
-        actor=citizen, item=food_item, data=citizen_food_data, uploads=uploads_for(food_item), idempotency_key="order-1"
+        actor=citizen,
+        item=food_item,
+        data=citizen_food_data,
+        uploads=uploads_for(food_item),
+        idempotency_key="order-1",
+        signature=signature_for(citizen, food_item),
     )
     assert mine.pk != theirs.pk and mine.number != theirs.number
 

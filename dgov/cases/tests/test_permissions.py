@@ -116,9 +116,15 @@ def test_outsider_cannot_complete_the_task_through_the_services(case: Case, outs
 def test_a_citizen_sees_only_their_own_cases_by_id_guessing_too(
     case: Case, citizen: User, citizen_food_data: dict[str, Any], food_item: ServiceItem, login: Any
 ) -> None:
-    from dgov.cases.tests.conftest import uploads_for
+    from dgov.cases.tests.conftest import signature_for, uploads_for
 
-    own = services.case_submit(actor=citizen, item=food_item, data=citizen_food_data, uploads=uploads_for(food_item))
+    own = services.case_submit(
+        actor=citizen,
+        item=food_item,
+        data=citizen_food_data,
+        uploads=uploads_for(food_item),
+        signature=signature_for(citizen, food_item),
+    )
     client = login(citizen)
     other_material = case.materials.first()
     own_material = own.materials.first()
@@ -197,9 +203,15 @@ def test_the_approver_cannot_accept(case: Case, approver: User) -> None:
 def test_the_approver_cannot_touch_another_departments_case(
     citizen: User, approver: User, card_item: ServiceItem, card_data: dict[str, Any], login: Any
 ) -> None:
-    from dgov.cases.tests.conftest import uploads_for
+    from dgov.cases.tests.conftest import signature_for, uploads_for
 
-    case = services.case_submit(actor=citizen, item=card_item, data=card_data, uploads=uploads_for(card_item))
+    case = services.case_submit(
+        actor=citizen,
+        item=card_item,
+        data=card_data,
+        uploads=uploads_for(card_item),
+        signature=signature_for(citizen, card_item),
+    )
     assert case.department.code == "rsj"
     task = open_task(case)
     with pytest.raises(PermissionDenied):

@@ -9,7 +9,7 @@ import pytest
 
 from dgov.accounts.models import User
 from dgov.cases.models import Case
-from dgov.cases.tests.conftest import pdf
+from dgov.cases.tests.conftest import pdf, signature_post
 from dgov.cases.tests.test_instant import ELDER_ID, person
 from dgov.catalog.models import ServiceItem
 from dgov.registries.models import PersonRecord, RegistryRead
@@ -65,6 +65,7 @@ def test_a_registry_change_after_prefill_is_caught_at_submission_and_nothing_is_
         "birth_date": "1938-06-18",
         "bank_account": "6222000000000000",
         "prefill_stamp": stamp,
+        **signature_post(elder, item),
     }
     files = {
         f"material_{m.pk}": pdf()

@@ -16,7 +16,7 @@ from dgov.accounts.models import Department, User
 from dgov.accounts.services import role_grant, user_create
 from dgov.cases import services as cases
 from dgov.cases.models import Case
-from dgov.cases.tests.conftest import FOOD_FORM
+from dgov.cases.tests.conftest import FOOD_FORM, signature_for
 from dgov.catalog.models import ServiceItem
 from dgov.licences import services
 from dgov.licences.demo import load_demo_licences
@@ -166,10 +166,13 @@ def _open_task(case: Case) -> Task:
 
 
 def food_case_submit(applicant: User, **form: Any) -> Case:
-    """A 食品经营许可 application by applicant, with the PDFs it needs."""
+    """A 食品经营许可 application by applicant, submitted online with the PDFs it needs (a person
+    signs it; an enterprise's is sealed with its e-seal)."""
     item = ServiceItem.objects.get(name="食品经营许可", status=ServiceItem.Status.PUBLISHED)
     data = {**cases.prefill_for(applicant, item.form_schema), **FOOD_FORM, **form}
-    return cases.case_submit(actor=applicant, item=item, data=data, uploads=_uploads(item))
+    return cases.case_submit(
+        actor=applicant, item=item, data=data, uploads=_uploads(item), signature=signature_for(applicant, item)
+    )
 
 
 def food_case_approve(case: Case) -> Case:

@@ -16,6 +16,7 @@ from dgov.accounts.models import User
 from dgov.audit.models import AuditEvent
 from dgov.cases import services as cases
 from dgov.cases.models import Case, Channel
+from dgov.cases.tests.conftest import signature_api, signature_for, signature_post
 from dgov.catalog.models import ItemMaterial, ServiceItem
 from dgov.core.errors import ApplicationError
 from dgov.licences import services
@@ -54,6 +55,8 @@ def _shop_data(user: User, item: ServiceItem) -> dict[str, Any]:
 
 
 def _submit(user: User, item: ServiceItem, licences: dict[Any, Any], **kwargs: Any) -> Case:
+    """Submit online; the applicant signs when the form asks them to."""
+    kwargs.setdefault("signature", signature_for(user, item, kwargs.get("channel", Channel.ONLINE)))
     return cases.case_submit(
         actor=user, item=item, data=_shop_data(user, item), uploads=_uploads(item), licences=licences, **kwargs
     )
@@ -160,7 +163,13 @@ def test_the_apply_form_records_the_choice(
     }
     response = client.post(
         f"/cases/apply/{shop_item.code}/",
-        {**form, **files, "idempotency_key": "k-1", f"licence_{id_material.pk}": str(id_card.pk)},
+        {
+            **form,
+            **files,
+            "idempotency_key": "k-1",
+            f"licence_{id_material.pk}": str(id_card.pk),
+            **signature_post(citizen, shop_item),
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     case = Case.objects.get(applicant=citizen, idempotency_key="k-1")
@@ -177,6 +186,7 @@ def test_the_api_takes_licences_by_identifier(
         "item_code": shop_item.code,
         "data": _shop_data(citizen, shop_item),
         "licences": {str(id_material.pk): id_card.identifier},
+        **signature_api(citizen, shop_item),
     }
 
     def post(key: str) -> Any:

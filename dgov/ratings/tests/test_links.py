@@ -17,7 +17,7 @@ from dgov.core.errors import ApplicationError, ConflictError
 from dgov.notices.models import Delivery, Notice
 from dgov.ratings import services
 from dgov.ratings.models import Rating, RatingLink, Rectification
-from dgov.ratings.rules import RatingInput
+from dgov.ratings.rules import RatingInput, link_digest
 
 FORM = {"level": "1", "dimension_efficiency": "1", "tags": ["many_visits", "long_wait"], "comment": "跑了三次"}
 
@@ -37,7 +37,7 @@ def test_the_link_rates_once_without_signing_in(ended_case: Callable[..., Case],
     case = ended_case()
     path = services.rating_link_for_case(case)
     assert path.startswith("/ratings/r/") and len(_token(path)) >= 32
-    link = RatingLink.objects.get()
+    link = RatingLink.objects.get(digest=link_digest(_token(path)))
     assert _token(path) not in link.digest and len(link.digest) == 64  # only the keyed digest is kept
     assert link.expires_at == link.created_at + timedelta(days=30)
 
@@ -52,7 +52,7 @@ def test_the_link_rates_once_without_signing_in(ended_case: Callable[..., Case],
     rating = Rating.objects.get()
     assert (rating.channel, rating.rater, rating.level, rating.real_name) == ("sms", case.applicant, 1, True)
     assert Rectification.objects.filter(rating=rating).exists()
-    assert RatingLink.objects.get().used_at is not None
+    assert RatingLink.objects.get(digest=link_digest(_token(path))).used_at is not None
     assert AuditEvent.objects.get(action="rating.create").actor == case.applicant
 
     again = anonymous.get(path)
@@ -83,7 +83,7 @@ def test_an_expired_link_is_refused(ended_case: Callable[..., Case], anonymous: 
         services.rating_submit_by_link(token=_token(path), data=RatingInput(level=5))
     assert err.value.code == "link_expired"
     assert not Rating.objects.exists()
-    assert RatingLink.objects.get().used_at is None
+    assert not RatingLink.objects.filter(used_at__isnull=False).exists()
 
 
 def test_a_made_up_link_is_not_found(jianghai: None, anonymous: Client) -> None:
@@ -95,7 +95,7 @@ def test_bad_input_through_the_link_keeps_the_link(ended_case: Callable[..., Cas
     path = services.rating_link_for_case(ended_case())
     response = anonymous.post(path, {**FORM, "comment": "长" * 10240})
     assert response.status_code == 400 and 'data-error="comment"' in response.content.decode()
-    assert RatingLink.objects.get().used_at is None and not Rating.objects.exists()
+    assert not RatingLink.objects.filter(used_at__isnull=False).exists() and not Rating.objects.exists()
     assert anonymous.post(path, FORM).status_code == 200
 
 
@@ -117,8 +117,42 @@ def test_the_window_sends_the_link_by_sms(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/ratings/pad/cases/{case.pk}/invite/")
     assert response.status_code == 302
-    notice = Notice.objects.get(recipient=enterprise, url__startswith="/ratings/r/")
+    notice = Notice.objects.filter(recipient=enterprise, url__startswith="/ratings/r/").latest("pk")
+    assert "rate" in notice.subject.lower() or "评价" in notice.subject
     sms = Delivery.objects.get(notice=notice, channel="sms")
     assert sms.status == "sent" and sms.address == "138****0002"
     assert Client().get(notice.url).status_code == 200
     assert AuditEvent.objects.filter(action="rating.link_create", actor=clerk).exists()
+
+
+def test_the_notice_that_a_case_ended_carries_a_rating_link_by_sms(
+    ended_case: Callable[..., Case], anonymous: Client, settings: Any
+) -> None:
+    from dgov.notices.backends import MemoryBackend
+
+    settings.DGOV_NOTICE_BACKEND = "dgov.notices.backends.MemoryBackend"
+    MemoryBackend.outbox.clear()
+    for how in ("refused", "concluded"):
+        case = ended_case(how)
+        notice = Notice.objects.filter(recipient=case.applicant).order_by("-pk").first()
+        assert notice is not None and case.number in notice.subject
+        assert notice.url.startswith("/ratings/r/"), notice.url
+        link = RatingLink.objects.get(rated_id=case.pk)
+        assert link.used_at is None and link.rater == case.applicant
+        # The SMS copy carries the link; following it rates the case once.
+        assert anonymous.get(notice.url).status_code == 200
+        anonymous.post(notice.url, FORM)
+        assert Rating.objects.filter(rated_id=case.pk).count() == 1
+    from dgov.notices.services import notice_deliver
+
+    delivery = notice_deliver(notice_id=notice.pk, channel="sms")
+    assert delivery is not None and delivery.status == "sent"
+    assert notice.url in MemoryBackend.outbox[-1].text
+    MemoryBackend.outbox.clear()
+
+
+def test_a_withdrawn_case_gets_no_link_and_a_rated_case_no_second_one(
+    ended_case: Callable[..., Case], enterprise: User
+) -> None:
+    withdrawn = ended_case("withdrawn")
+    assert not RatingLink.objects.filter(rated_id=withdrawn.pk).exists()
