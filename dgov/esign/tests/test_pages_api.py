@@ -156,3 +156,22 @@ def test_at_the_window_the_applicant_may_sign_on_the_tablet(citizen: User, food_
     case = Case.objects.filter(applicant=citizen, channel="window").latest("pk")
     signature = case.signatures.get()
     assert signature.kind == "drawn" and signature.signer == citizen
+
+
+@pytest.mark.parametrize(
+    ("lang", "seal_words", "sign_words"),
+    [("zh-hans", "企业电子印章", "签名确认"), ("en", "Enterprise e-seal", "Sign the application")],
+)
+def test_the_signing_pages_speak_the_reader_s_language(
+    enterprise: User, citizen: User, food_item: ServiceItem, login: Any, lang: str, seal_words: str, sign_words: str
+) -> None:
+    seal_client = login(enterprise)
+    seal_client.cookies["django_language"] = lang
+    assert seal_words in seal_client.get("/esign/seal/").content.decode()
+    person_client = login(citizen)
+    person_client.cookies["django_language"] = lang
+    assert sign_words in person_client.get(f"/cases/apply/{food_item.code}/").content.decode()
+    # Elder mode keeps the section (larger type and a wider pad border come from the stylesheet).
+    person_client.post("/elder-mode/", {"enabled": "1"})
+    page = person_client.get(f"/cases/apply/{food_item.code}/").content.decode()
+    assert sign_words in page and "data-signature-pad" in page and 'class="elder"' in page
