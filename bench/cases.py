@@ -23,9 +23,10 @@ connection is one applicant. Reported: requests/s, p50/p99, the ratio to ``inser
 (median), CPU per request of gunicorn and of PostgreSQL, and what PostgreSQL's backends were doing
 (sampled from pg_stat_activity: running, waiting for a lock, idle).
 
-``profile`` and ``tasks`` (in-process on the same database, bench/inproc.py): where one submission's
-time and queries go; one staff step (``case_task_complete``, accept) and the kernel's bare
-``task_complete``: p50/p99, queries, phases.
+``profile``, ``instant`` and ``tasks`` (in-process on the same database, bench/inproc.py): where one
+submission's time and queries go; the instant-approval item against its plain twin (CPU, queries
+and phases per request, interleaved); one staff step (``case_task_complete``, accept) and the
+kernel's bare ``task_complete``: p50/p99, queries, phases.
 
 ``search``: 5,000 published items (the 49 demo items and generated variants), 20 queries × 5
 filter sets, on the same PostgreSQL database and on a throwaway SQLite database.
@@ -216,12 +217,22 @@ def request_maker(
 
 def build_requests(port: int, creds: dict[str, Any]) -> dict[str, list[Callable[[], bytes]]]:
     """Per endpoint, one request maker per applicant (client connection i is applicant i)."""
-    from bench.payloads import FOOD_ITEM, INSTANT_ITEM, JSON_ITEM, PARTNER_ITEM, PLAIN_ITEM, make_pdf
+    from bench.payloads import (
+        FOOD_ITEM,
+        INSTANT_ITEM,
+        JSON_ITEM,
+        PARTNER_ITEM,
+        PLAIN_ITEM,
+        make_pdf,
+        signature_data_url,
+    )
 
     run_id = secrets.token_hex(4)
     food_pdfs = {mid: make_pdf(f"food material {mid}") for mid in creds["items"][FOOD_ITEM]["uploads"]}
     photo = {mid: make_pdf(f"photo {mid}") for mid in creds["items"][PARTNER_ITEM]["uploads"]}
     out: dict[str, list[Callable[[], bytes]]] = {name: [] for name in CASE_ENDPOINTS}
+    # A citizen's own online application carries a drawn signature (ignored by items that ask none).
+    signature = {"kind": "drawn", "image": signature_data_url()}
     for i, (ent, cit) in enumerate(zip(creds["enterprises"], creds["citizens"], strict=True)):
         insert_body = json.dumps({"item_code": JSON_ITEM, "data": cit["data"]}, ensure_ascii=False).encode()
         out["insert"].append(request_maker(port, "/bench/insert/", {}, "application/json", insert_body, None))
@@ -241,7 +252,9 @@ def build_requests(port: int, creds: dict[str, Any]) -> dict[str, list[Callable[
             "Cookie": f"sessionid={cit['sessionid']}; csrftoken={cit['csrftoken']}",
             "X-CSRFToken": cit["csrftoken"],
         }
-        body = json.dumps({"item_code": JSON_ITEM, "data": cit["data"]}, ensure_ascii=False).encode()
+        body = json.dumps(
+            {"item_code": JSON_ITEM, "data": cit["data"], "signature": signature}, ensure_ascii=False
+        ).encode()
         out["json"].append(
             request_maker(port, "/api/v1/cases", session, "application/json", body, f"bench-{run_id}-j{i}")
         )
@@ -261,7 +274,9 @@ def build_requests(port: int, creds: dict[str, Any]) -> dict[str, list[Callable[
             "X-CSRFToken": cit["csrftoken"],
         }
         for name, code in (("instant", INSTANT_ITEM), ("plain", PLAIN_ITEM)):
-            body = json.dumps({"item_code": code, "data": cit["instant_data"]}, ensure_ascii=False).encode()
+            body = json.dumps(
+                {"item_code": code, "data": cit["instant_data"], "signature": signature}, ensure_ascii=False
+            ).encode()
             out[name].append(
                 request_maker(port, "/api/v1/cases", session, "application/json", body, f"bench-{run_id}-{name[0]}{i}")
             )
@@ -554,7 +569,7 @@ def submission_rates(
 
 
 def bench_postgres(args: argparse.Namespace, parts: set[str]) -> dict[str, Any]:
-    """The cases, profile, tasks and search parts that run on the throwaway PostgreSQL database."""
+    """The cases, profile, instant, tasks and search parts that run on the throwaway PostgreSQL database."""
     why = pg_reachable()
     if why is not None:
         print(
@@ -569,7 +584,7 @@ def bench_postgres(args: argparse.Namespace, parts: set[str]) -> dict[str, Any]:
             seconds = load_reference_data(env)
             print(f"[cases] migrated and loaded like `make run` in {seconds:.1f} s")
             result["setup_seconds"] = round(seconds, 1)
-            if parts & {"cases", "profile", "tasks"}:
+            if parts & {"cases", "profile", "instant", "tasks"}:
                 creds = inproc(env, tmp, "setup", "--users", str(args.cases_users))
                 print(
                     f"[cases] {args.cases_users} bench enterprises and citizens, sessions and tokens "
@@ -612,6 +627,14 @@ def bench_postgres(args: argparse.Namespace, parts: set[str]) -> dict[str, Any]:
                     f"case-number row lock held p50 {prof['number_lock_held']['p50_ms']:.1f} ms, audit chain head "
                     f"{prof['chain_head_lock_held']['p50_ms']:.1f} ms"
                 )
+            if "instant" in parts:
+                result["instant"] = ins = inproc(env, tmp, "instant", "--n", str(args.profile_n))
+                for name in ("plain", "instant"):
+                    print(
+                        f"[instant] {name:8s} in-process p50 {ins[name]['wall']['p50_ms']:.1f} ms, CPU "
+                        f"{ins[name]['cpu_ms_median']:.1f} ms, {ins[name]['queries']:.0f} queries per request"
+                    )
+                print(f"[instant] instant/plain: p50 {ins['ratio_p50']:.2f}, CPU {ins['ratio_cpu']:.2f}")
             if "tasks" in parts:
                 result["tasks"] = tasks = inproc(env, tmp, "tasks", "--k", str(args.tasks_k))
                 for label in ("case_task_complete", "workflow.task_complete"):
@@ -692,7 +715,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="which of insert,food,json,partner,plain,instant (all)",
     )
     group.add_argument("--cases-users", type=int, default=50, help="bench enterprises and citizens (50 each)")
-    group.add_argument("--profile-n", type=int, default=30, help="submissions in the in-process profile (30)")
+    group.add_argument(
+        "--profile-n", type=int, default=30, help="submissions in the in-process profile and instant parts (30)"
+    )
     group.add_argument("--tasks-k", type=int, default=200, help="task completions timed per kind (200)")
     group.add_argument("--search-items", type=int, default=5000, help="published items searched (5000)")
 

@@ -14,6 +14,8 @@ Commands (each writes one JSON document to --out):
 - ``profile``: where a submission's time goes: services.case_submit in-process with per-phase
   timers and the SQL queries counted, how long the case-number and audit-chain row locks are held,
   and the whole API request through Django's test client.
+- ``instant``: the instant-approval item against its plain twin (no rules) through the API in
+  process, interleaved: wall and CPU time per request, queries, phases and a cProfile listing.
 - ``tasks``: one staff step (``case_task_complete``, the clerk accepting) on K open cases, p50/p99
   and queries; the workflow kernel's bare ``task_complete`` on K more; phases of both.
 - ``search``: tops the published catalogue up to N items (variants of the demo items, indexed by
@@ -53,7 +55,15 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.payloads import FOOD_ITEM, INSTANT_ITEM, JSON_ITEM, PARTNER_ITEM, PLAIN_ITEM, make_pdf  # noqa: E402
+from bench.payloads import (  # noqa: E402
+    FOOD_ITEM,
+    INSTANT_ITEM,
+    JSON_ITEM,
+    PARTNER_ITEM,
+    PLAIN_ITEM,
+    make_pdf,
+    signature_data_url,
+)
 
 BENCH_PASSWORD = "Bench-not-for-login-2026!"
 
@@ -288,6 +298,42 @@ def _registry_records(users: list[Any]) -> None:
             )
 
 
+def _enterprise_seals(users: list[Any]) -> None:
+    """法人库 records and enterprise e-seals for the bench enterprises: an item exempt from paper seals
+    (免用实物印章) asks an enterprise's online application to carry its e-seal (dgov.esign)."""
+    from datetime import date
+    from decimal import Decimal
+
+    try:
+        from dgov.esign.services import demo_seals
+    except ImportError:  # a platform without enterprise e-seals
+        return
+    from dgov.registries.models import EnterpriseRecord
+    from dgov.registries.selectors import enterprise_get
+    from dgov.registries.services import enterprise_record_create
+
+    for user in users:
+        if enterprise_get(user.enterprise_credit_code) is None:
+            enterprise_record_create(
+                actor=None,
+                credit_code=user.enterprise_credit_code,
+                data={
+                    "name": user.enterprise_name,
+                    "kind": EnterpriseRecord.Kind.COMPANY,
+                    "legal_representative": user.real_name,
+                    "legal_representative_id_number": user.id_number,
+                    "registered_address": "江海区外海街道兴业路 3 号（示例）",
+                    "registered_region": "440704",
+                    "business_scope": "餐饮服务（示例）",
+                    "registered_capital": Decimal("100"),
+                    "established_on": date(2020, 1, 2),
+                    "status": EnterpriseRecord.Status.ACTIVE,
+                    "source": "江海区市场监督管理局",
+                },
+            )
+    demo_seals(users=users)
+
+
 def _upload_ids(item: Any) -> list[int]:
     from dgov.cases.services import material_needs_upload
 
@@ -313,6 +359,7 @@ def cmd_setup(args: argparse.Namespace) -> dict[str, Any]:
         enterprises, citizens = _bench_users(args.users)
     _plain_twin()
     _registry_records(citizens)
+    _enterprise_seals(enterprises)
     items = {
         code: ServiceItem.objects.prefetch_related("materials").get(code=code, status=ServiceItem.Status.PUBLISHED)
         for code in (FOOD_ITEM, JSON_ITEM, PARTNER_ITEM, INSTANT_ITEM, PLAIN_ITEM)
@@ -499,6 +546,139 @@ def cmd_profile(args: argparse.Namespace) -> dict[str, Any]:
         "api_request_by_library_percent": by_library(profiler),
         "cases_in_db": Case.objects.count(),
     }
+
+
+def _instant_phases(phases: Phases) -> None:
+    """The steps an instant approval adds to a plain submission, and the ones both share."""
+    from dgov.audit import services as audit_services
+    from dgov.cases import instant
+    from dgov.cases import services as cases
+    from dgov.licences import services as licences
+    from dgov.licences import signing
+    from dgov.notices import services as notices
+    from dgov.workflow import decisions, engine
+    from dgov.workflow import services as workflow
+
+    phases.wrap(cases, "case_submit", "case_submit (all)")
+    phases.wrap(cases, "check_can_apply", "item checks (process published)")
+    phases.wrap(cases, "clean_form_data", "form data check")
+    phases.wrap(cases, "case_number_next", "case number")
+    phases.wrap(cases, "_event", "timeline event")
+    phases.wrap(instant, "red_measures", "credit: red measures (before the transaction)")
+    phases.wrap(instant, "credit_check_for", "credit check")
+    phases.wrap(instant, "decision_facts", "decision facts (registry reads)")
+    phases.wrap(workflow, "process_start", "workflow.process_start (all)")
+    phases.wrap(workflow, "process_definition_get_published", "  process definition read")
+    phases.wrap(engine, "start", "  engine.start (run BPMN, decide)")
+    phases.wrap(decisions, "decision_in_force", "  decision table version read")
+    phases.wrap(engine.Run, "dump", "  engine state serialised")
+    phases.wrap(workflow, "_sync_tasks", "  Task rows")
+    phases.wrap(decisions, "decisions_record", "  DecisionRecord rows")
+    phases.wrap(instant, "apply_outcome", "apply_outcome (all)")
+    phases.wrap(licences, "licence_issue_for_case", "  licence_issue_for_case (all)")
+    phases.wrap(licences, "_issue" if hasattr(licences, "_issue") else "licence_issue", "    licence_issue")
+    phases.wrap(licences, "signing_key_for", "      seal key lookup")
+    phases.wrap(signing, "sign", "      SM4 decrypt + SM2 sign")
+    phases.wrap(audit_services, "record", "audit record")
+    phases.wrap(notices, "notice_send", "notice written")
+
+
+def cmd_instant(args: argparse.Namespace) -> dict[str, Any]:
+    """Instant approval against the plain twin, through the API in process: time, CPU, queries, phases
+    and where the time goes (cProfile, top functions by cumulative and own time)."""
+    import io
+
+    from django.test import Client
+
+    from dgov.accounts.models import User
+
+    users = list(User.objects.filter(username__startswith="bench_cit_").order_by("username"))
+    if not users:
+        raise SystemExit("run the setup command first")
+    from dgov.catalog.models import ServiceItem
+
+    items = {
+        name: ServiceItem.objects.get(code=code, status=ServiceItem.Status.PUBLISHED)
+        for name, code in (("plain", PLAIN_ITEM), ("instant", INSTANT_ITEM))
+    }
+    n = args.n
+    run_id = secrets.token_hex(4)
+    clients = []
+    for user in users:
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        clients.append((client, _instant_form(items["instant"], user)))
+    counter = [0]
+    # As bench/cases.py sends it: the same drawn signature for both (ignored where none is asked).
+    signature = {"kind": "drawn", "image": signature_data_url()}
+
+    def post(name: str) -> None:
+        counter[0] += 1
+        client, data = clients[counter[0] % len(clients)]
+        body = json.dumps({"item_code": items[name].code, "data": data, "signature": signature}, ensure_ascii=False)
+        resp = client.post(
+            "/api/v1/cases",
+            body,
+            content_type="application/json",
+            headers={"Idempotency-Key": f"instant-{run_id}-{counter[0]}"},
+        )
+        if resp.status_code != 201:
+            raise SystemExit(f"{name}: {resp.status_code} {resp.content[:300]!r}")
+
+    out: dict[str, Any] = {"submissions": n}
+    for name in ("plain", "instant"):
+        for _i in range(5):
+            post(name)
+    # Interleaved, so a busy machine slows both alike.
+    wall: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
+    for _i in range(n):
+        for name in ("plain", "instant"):
+            t0, c0 = time.perf_counter(), time.process_time()
+            post(name)
+            wall[name].append((time.perf_counter() - t0) * 1000)
+            cpu[name].append((time.process_time() - c0) * 1000)
+    for name in ("plain", "instant"):
+        queries: list[int] = []
+        sql: list[str] = []
+        with counting_queries() as ctx:
+            for _i in range(3):
+                before = len(ctx.captured_queries)
+                post(name)
+                queries.append(len(ctx.captured_queries) - before)
+            sql = [q["sql"][:200] for q in ctx.captured_queries[-queries[-1] :]]
+        phases = Phases()
+        _instant_phases(phases)
+        try:
+            with counting_queries():
+                for _i in range(n):
+                    post(name)
+        finally:
+            phases.undo()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _i in range(n):
+            post(name)
+        profiler.disable()
+        if args.pstats:
+            profiler.dump_stats(str(args.pstats) + f".{name}")
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("cumulative").print_stats(args.top)
+        stats.sort_stats("tottime").print_stats(args.top)
+        out[name] = {
+            "wall": summary(wall[name]),
+            "cpu_ms_median": round(statistics.median(cpu[name]), 2),
+            "cpu_ms_mean": round(statistics.fmean(cpu[name]), 2),
+            "queries": statistics.median(queries),
+            "sql": sql,
+            "phases": phases.report(n),
+            "by_library_percent": by_library(profiler),
+            "profile": text.getvalue(),
+        }
+    out["ratio_p50"] = round(out["instant"]["wall"]["p50_ms"] / out["plain"]["wall"]["p50_ms"], 2)
+    out["ratio_cpu"] = round(out["instant"]["cpu_ms_median"] / out["plain"]["cpu_ms_median"], 2)
+    return out
 
 
 def _library(filename: str) -> str:
@@ -840,6 +1020,7 @@ def cmd_search(args: argparse.Namespace) -> dict[str, Any]:
 COMMANDS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "setup": cmd_setup,
     "profile": cmd_profile,
+    "instant": cmd_instant,
     "tasks": cmd_tasks,
     "search": cmd_search,
 }
@@ -851,6 +1032,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="write the JSON result here")
     parser.add_argument("--users", type=int, default=50, help="setup: bench enterprises and citizens (50 each)")
     parser.add_argument("--n", type=int, default=30, help="profile: submissions timed (30)")
+    parser.add_argument("--pstats", type=Path, help="instant: also keep the cProfile data (FILE.plain, FILE.instant)")
+    parser.add_argument("--top", type=int, default=40, help="instant: functions listed from the profile (40)")
     parser.add_argument("--k", type=int, default=200, help="tasks: steps timed per kind (200)")
     parser.add_argument("--profiled", type=int, default=20, help="tasks: further steps with phase timers (20)")
     parser.add_argument("--items", type=int, default=5000, help="search: published items to search over (5000)")

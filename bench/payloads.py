@@ -1,6 +1,10 @@
-"""What the case benchmarks submit: the items and a valid PDF of a given size (no Django needed)."""
+"""What the case benchmarks submit: the items, a valid PDF of a given size and a drawn signature
+(no Django needed)."""
 
 from __future__ import annotations
+
+import base64
+import io
 
 FOOD_ITEM = "440704000XK0010200001"  # 食品经营许可: two PDFs to upload, for individuals and enterprises
 JSON_ITEM = "440704000GG0020200000"  # 城乡居民养老保险参保登记: every required material is government data
@@ -41,3 +45,18 @@ def make_pdf(title: str, size: int = PDF_BYTES) -> bytes:
         out += b"%010d 00000 n \n" % off
     out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def signature_data_url() -> str:
+    """A drawn signature as the application page's signature pad sends it (a PNG data URL): items
+    exempt from handwritten signatures (免手写签名) ask one of an online applicant. The same for
+    every endpoint that sends it, so it costs the compared submissions alike."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("LA", (360, 120), (0, 0))
+    ImageDraw.Draw(image).line(
+        [(20, 80), (70, 30), (120, 90), (170, 35), (220, 85), (270, 40), (330, 75)], fill=(0, 255), width=4
+    )
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")

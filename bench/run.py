@@ -558,8 +558,10 @@ def bench_rates(args: argparse.Namespace) -> dict[str, object]:
 
 
 def head_commit(repo: Path) -> str:
-    """The clone's HEAD commit, read from .git without running git."""
+    """The clone's HEAD commit, read from .git without running git ("unknown" outside a clone)."""
     git = repo / ".git"
+    if not (git / "HEAD").is_file():
+        return "unknown"
     head = (git / "HEAD").read_text().strip()
     if not head.startswith("ref: "):
         return head
@@ -729,7 +731,7 @@ def markdown(result: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-PARTS = ("rates", "cases", "profile", "tasks", "search", "licences", "make-run")
+PARTS = ("rates", "cases", "profile", "instant", "tasks", "search", "licences", "make-run")
 
 
 def part_list(text: str) -> set[str]:
@@ -748,7 +750,8 @@ def main(argv: list[str] | None = None) -> int:
         epilog=(
             "Parts, run in this order: rates (SQLite, gunicorn: /healthz and / against a bare view), "
             "cases (PostgreSQL, gunicorn: case submissions against one INSERT), profile (where a "
-            "submission's time goes), tasks (one staff step), search (5,000 items on PostgreSQL and "
+            "submission's time goes), instant (an instant approval against its plain twin in-process: "
+            "CPU, queries, phases), tasks (one staff step), search (5,000 items on PostgreSQL and "
             "SQLite), licences (SM2 signatures per core, licence issue, PDF and verify in-process), "
             "make-run (make run on a fresh clone). All by default; --only/--skip choose."
         ),
@@ -808,7 +811,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if "rates" in parts:
             result["rates"] = bench_rates(args)
-        pg_parts = parts & {"cases", "profile", "tasks", "search"}
+        pg_parts = parts & {"cases", "profile", "instant", "tasks", "search"}
         args.segment_cache = segment_cache
         if pg_parts:
             result["postgres"] = cases.bench_postgres(args, pg_parts)

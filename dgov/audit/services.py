@@ -42,6 +42,25 @@ def _scrub(detail: Any) -> Any:
     return detail
 
 
+# The head this connection's current transaction last wrote, so its next append needs no locking
+# read (a submission appends two or three records). Tied to the connection's on-commit list,
+# which Django replaces at every commit, rollback and savepoint rollback: a remembered head is
+# used only within the transaction (and savepoint) that wrote it, and then only through a
+# compare-and-set (see record), so a wrong guess costs a query and never forks the chain.
+_HEAD_ATTR = "_dgov_audit_head"
+
+
+def _head_written(connection: Any) -> tuple[int, str] | None:
+    remembered = getattr(connection, _HEAD_ATTR, None)
+    if remembered is None or remembered[0] is not connection.run_on_commit:
+        return None
+    return remembered[1], remembered[2]
+
+
+def _remember_head(connection: Any, event: AuditEvent) -> None:
+    setattr(connection, _HEAD_ATTR, (connection.run_on_commit, event.seq, event.digest))
+
+
 def record(
     *,
     actor: Any,
@@ -66,23 +85,44 @@ def record(
         actor_obj, label = None, "anonymous"
     # No savepoint: inside a caller's transaction a failed append fails the whole transaction
     # anyway, and the savepoint's two statements were a fifth of an audited write's queries.
+    summary = _scrub(detail or {})
     with transaction.atomic(savepoint=False):
+        connection = transaction.get_connection()
+
+        def make(seq: int, prev_digest: str) -> AuditEvent:
+            event = AuditEvent(
+                seq=seq,
+                at=timezone.now(),
+                actor=actor_obj,
+                actor_label=label,
+                action=action,
+                target_type=target_type,
+                target_id=target_id,
+                source_ip=_client_ip(request),
+                summary=summary,
+                prev_digest=prev_digest,
+            )
+            event.digest = digest_of(content_of(event))
+            return event
+
+        known = _head_written(connection)
+        if known is not None:
+            # This transaction appended before and still holds the head's row lock: move the head
+            # on from what it wrote, compare-and-set, so a head changed any other way (a savepoint
+            # rolled back, a test clearing the chain) is never extended from a stale value.
+            event = make(known[0] + 1, known[1])
+            moved = ChainHead.objects.filter(id=1, seq=known[0], digest=known[1]).update(
+                seq=event.seq, digest=event.digest
+            )
+            if moved == 1:
+                event.save()
+                _remember_head(connection, event)
+                return event
         # Lock the head row: appends are serialised, so seq and prev_digest never fork.
         # Callers write their audit record as late as they can: the lock is held until they commit.
         head, _created = ChainHead.objects.select_for_update().get_or_create(id=1)
-        event = AuditEvent(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor=actor_obj,
-            actor_label=label,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            source_ip=_client_ip(request),
-            summary=_scrub(detail or {}),
-            prev_digest=head.digest,
-        )
-        event.digest = digest_of(content_of(event))
+        event = make(head.seq + 1, head.digest)
         event.save()
         ChainHead.objects.filter(id=1).update(seq=event.seq, digest=event.digest)
+        _remember_head(connection, event)
     return event

@@ -20,7 +20,7 @@ decided into the case's status, timeline and notices.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from dgov.accounts.models import User
 from dgov.catalog.models import ItemMaterial, ServiceItem
-from dgov.workflow.decisions import decision_in_force, table_of
+from dgov.workflow.decisions import Facts, decision_in_force, table_of
 from dgov.workflow.models import DecisionRecord, ProcessInstance
 
 ID_FIELD_SUFFIX = "_id_number"
@@ -61,17 +61,18 @@ def decision_facts(
     case_number: str,
     actor: User,
     credit: Mapping[str, Any] | None,
-) -> tuple[dict[str, Any], dict[str, list[str]]]:
+) -> tuple[Facts, dict[str, list[str]]]:
     """The facts the item's decision table may read (see the module docstring), and the registry
     fields read by subject. Each read is logged for its subject (RegistryRead); the submission's
-    audit record lists them."""
+    audit record lists them. The facts name the table version they were read for, which the
+    business-rule task then evaluates (dgov.workflow.decisions.Facts)."""
     from dgov.registries.selectors import FIELD_LABELS
     from dgov.registries.services import registry_read
 
-    facts: dict[str, Any] = {"form": dict(form)}
+    definition = decision_in_force(key=item.decision_key, at=timezone.now()) if item.decision_key else None
+    facts = Facts({"form": dict(form)}, tables={item.decision_key: definition} if item.decision_key else None)
     # Which registry fields were read, by subject: the submission's audit record lists them.
     reads: dict[str, list[str]] = {}
-    definition = decision_in_force(key=item.decision_key, at=timezone.now()) if item.decision_key else None
     paths = [i.expression for i in table_of(definition).inputs] if definition else []
     purpose = _("Instant approval of %(item)s") % {"item": item.name}
     for subject, fields in _registry_fields(paths).items():
@@ -156,6 +157,9 @@ def red_measures(*, item: ServiceItem, applicant: User) -> set[str]:
 
 
 def rules_decision(instance: ProcessInstance) -> DecisionRecord | None:
+    """The instance's last decision (the ones its start just recorded, when it was started here)."""
+    if instance.started_decisions is not None:
+        return max(instance.started_decisions, key=lambda d: (d.decided_at, d.pk), default=None)
     return instance.decisions.order_by("-decided_at", "-id").first()
 
 
@@ -181,10 +185,10 @@ def apply_outcome(
 
     Case, CaseEvent = cases.Case, cases.CaseEvent
     decision = rules_decision(instance)
-    if credit is not None:
-        # The check itself (entries, measures, sources) is kept by dgov.credit and shown to staff.
-        cases._event(case, CaseEvent.Kind.CREDIT_CHECKED, actor=None, public=False)
+    # The check itself (entries, measures, sources) is kept by dgov.credit and shown to staff.
+    checked: list[tuple[str, bool]] = [(CaseEvent.Kind.CREDIT_CHECKED, False)] if credit is not None else []
     if decision is None:
+        _platform_events(case, checked)
         return ""
     now = timezone.now()
     if approved_by_rules(instance, decision):
@@ -193,8 +197,7 @@ def apply_outcome(
         case.accepted_at = now
         case.ended_at = now
         case.save(update_fields=["status", "result", "accepted_at", "ended_at", "updated_at"])
-        cases._event(case, CaseEvent.Kind.RULES_APPROVED, actor=None)
-        cases._event(case, CaseEvent.Kind.CONCLUDED, actor=None)
+        _platform_events(case, [*checked, (CaseEvent.Kind.RULES_APPROVED, True), (CaseEvent.Kind.CONCLUDED, True)])
         licence = cases.issue_licence_now(case) if case.item.output_licence_type else None
         if licence is not None:
             result = _("%(type)s was issued and is in your licence wallet.") % {"type": licence.type.name}
@@ -208,12 +211,31 @@ def apply_outcome(
             _("Your application for %(item)s (case %(number)s) was approved by the published rules in seconds.")
             % {"item": case.item.name, "number": case.number}
             + (" " + result if result else ""),
+            invite_rating=True,
+            fresh=True,
         )
         return None
-    cases._event(case, CaseEvent.Kind.RULES_REFERRED, actor=None)
+    _platform_events(case, [*checked, (CaseEvent.Kind.RULES_REFERRED, True)])
     return _("The rules could not approve it at once (%(why)s); a member of staff will handle it.") % {
         "why": referral_reason(decision, black=bool(credit and credit.get("black")), owed=owed)
     }
+
+
+def _platform_events(case: Any, kinds: Sequence[tuple[str, bool]]) -> None:
+    """Timeline lines the platform writes itself (no actor, no note), in one INSERT: the rows
+    dgov.cases.services._event writes for them, in the same order, each announced the same way."""
+    from dgov.cases import services as cases
+
+    if not kinds:
+        return
+    cases.CaseEvent.objects.bulk_create(
+        [
+            cases.CaseEvent(case=case, kind=kind, actor=None, actor_label="", note="", public=public, at=timezone.now())
+            for kind, public in kinds
+        ]
+    )
+    for kind, _public in kinds:
+        cases._announce_later(case.pk, kind)
 
 
 def referral_reason(decision: DecisionRecord, *, black: bool = False, owed: bool = False) -> str:

@@ -668,7 +668,9 @@ def credit_check(
     red = tuple(MatchedEntry.from_entry(e) for e in entries if e.list_kind == CreditList.RED)
     result = _outcome(black, red)
     label = actor.get_username() if actor is not None else (actor_label or "system")[:150]
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (a case submission): a failed write fails that
+    # transaction anyway, as in dgov.audit.record.
+    with transaction.atomic(savepoint=False):
         check = CreditCheck.objects.create(
             subject_kind=subject_kind,
             key_digest=subject_key_digest(subject_kind, canonical),

@@ -239,15 +239,22 @@ def seal_set_status(
 def signing_key_for(department: Department) -> SealKey:
     """The current key of the department's usable seal, licence seals first."""
     now = timezone.now()
-    seals = [s for s in department.seals.filter(status=Seal.Status.ACTIVE).defer("image_png") if s.is_usable(now)]
-    seals.sort(key=lambda s: (s.kind != Seal.Kind.LICENCE, s.kind != Seal.Kind.OFFICIAL, s.code))
-    for seal in seals:
-        key = seal.keys.filter(retired_at__isnull=True).first()
-        if key is not None:
-            return key
-    raise LicenceError(
-        _("%(department)s has no active e-seal to sign with.") % {"department": department.name}, code="no_seal"
-    )
+    # One query: the current key (at most one per seal) of each active seal, with its seal.
+    keys = [
+        key
+        for key in SealKey.objects.filter(
+            seal__department=department, seal__status=Seal.Status.ACTIVE, retired_at__isnull=True
+        )
+        .select_related("seal")
+        .defer("seal__image_png")
+        .order_by()
+        if key.seal.is_usable(now)
+    ]
+    if not keys:
+        raise LicenceError(
+            _("%(department)s has no active e-seal to sign with.") % {"department": department.name}, code="no_seal"
+        )
+    return min(keys, key=lambda k: (k.seal.kind != Seal.Kind.LICENCE, k.seal.kind != Seal.Kind.OFFICIAL, k.seal.code))
 
 
 # --- Licence types -----------------------------------------------------------------------------
@@ -345,6 +352,35 @@ def licence_issue(
     request: HttpRequest | None = None,
 ) -> Licence:
     """Issue and sign a licence of ltype (actor None = the platform, on an approved case)."""
+    with transaction.atomic():
+        return _issue(
+            actor=actor,
+            ltype=ltype,
+            holder_kind=holder_kind,
+            holder_name=holder_name,
+            holder_id=holder_id,
+            face=face,
+            holder_user=holder_user,
+            valid_from=valid_from,
+            case=case,
+            request=request,
+        )
+
+
+def _issue(
+    *,
+    actor: User | None,
+    ltype: LicenceType,
+    holder_kind: str,
+    holder_name: str,
+    holder_id: str,
+    face: dict[str, Any],
+    holder_user: User | None,
+    valid_from: date | None,
+    case: Any,
+    request: HttpRequest | None,
+) -> Licence:
+    """licence_issue inside the caller's transaction (its own, or licence_issue_for_case's)."""
     from dgov.licences.faces import face_clean
 
     if actor is not None and not has_perm(actor, Perm.LICENCE_ISSUE, department=ltype.issuer):
@@ -362,36 +398,35 @@ def licence_issue(
     if errors:
         raise LicenceError(_("Please correct the marked fields."), code="invalid_licence", field_errors=errors)
     start = valid_from or local_date(timezone.now())
-    with transaction.atomic():
-        year = local_date(timezone.now()).year
-        prefix = f"{ltype.type_code}.{ltype.issuer.credit_code}.{year}"
-        serial = f"{year}{_next_in(LicenceSequence, prefix):08d}"
-        licence = _create_signed(
-            ltype=ltype,
-            serial=serial,
-            version=1,
-            holder_kind=holder_kind,
-            holder_name=holder_name,
-            holder_id=holder_id,
-            holder_user=holder_user,
-            face=clean,
-            valid_from=start,
-            valid_until=_validity(ltype, start),
-            issued_by=actor,
-            case=case,
-        )
-        record(
-            actor=actor,
-            action="licence.issue",
-            target=licence,
-            detail={
-                "identifier": licence.identifier,
-                "type": ltype.code,
-                "key_id": licence.seal_key.key_id,
-                "case": getattr(case, "number", None),
-            },
-            request=request,
-        )
+    year = local_date(timezone.now()).year
+    prefix = f"{ltype.type_code}.{ltype.issuer.credit_code}.{year}"
+    serial = f"{year}{_next_in(LicenceSequence, prefix):08d}"
+    licence = _create_signed(
+        ltype=ltype,
+        serial=serial,
+        version=1,
+        holder_kind=holder_kind,
+        holder_name=holder_name,
+        holder_id=holder_id,
+        holder_user=holder_user,
+        face=clean,
+        valid_from=start,
+        valid_until=_validity(ltype, start),
+        issued_by=actor,
+        case=case,
+    )
+    record(
+        actor=actor,
+        action="licence.issue",
+        target=licence,
+        detail={
+            "identifier": licence.identifier,
+            "type": ltype.code,
+            "key_id": licence.seal_key.key_id,
+            "case": getattr(case, "number", None),
+        },
+        request=request,
+    )
     return licence
 
 
@@ -409,37 +444,53 @@ def licence_issue_for_case(
     from dgov.cases.models import Case
     from dgov.licences.faces import face_from_case
 
-    with transaction.atomic():
-        # of=self: not the item, applicant and department rows (see dgov.cases.services._lock_case).
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("item", "applicant", "department")
-            .get(pk=case.pk)
-        )
-        existing = Licence.objects.filter(case=case).select_related("issuer").first()
-        if existing is not None:
-            if actor is not None and not has_perm(actor, Perm.LICENCE_ISSUE, department=existing.issuer):
-                raise PermissionDenied
-            return existing
-        if case.status != Case.Status.CONCLUDED or case.result != Case.Result.APPROVED:
-            raise LicenceError(_("Only an approved, concluded case gets a licence."), code="case_not_approved")
-        code = case.item.output_licence_type
-        ltype = LicenceType.objects.select_related("issuer").filter(code=code).first() if code else None
-        if ltype is None:
-            raise LicenceError(_("This item outputs no licence type known to the platform."), code="no_licence_type")
-        values = face_from_case(ltype, case)
-        values.update(face or {})
-        try:
-            with transaction.atomic():
-                return licence_issue(
-                    actor=actor, ltype=ltype, face=values, case=case, request=request, **holder_of_case(case)
+    # One savepoint (or transaction) for the lock and the issue: a refusal or a failed insert
+    # undoes both, and the caller's own transaction carries on.
+    try:
+        with transaction.atomic():
+            # Only the case row is locked and read again (its status, result and form). Its item
+            # (a published version, never edited), department and applicant are the caller's
+            # when it holds them (as the submission and the staff step do), else read on use.
+            locked = Case.objects.select_for_update().get(pk=case.pk)
+            for field in (Case.item.field, Case.department.field, Case.applicant.field):
+                if field.is_cached(case) and getattr(case, field.attname) == getattr(locked, field.attname):
+                    field.set_cached_value(locked, field.get_cached_value(case))
+            case = locked
+            # Usually there is none yet: ask cheaply before reading one.
+            existing = (
+                Licence.objects.filter(case=case).select_related("issuer").first()
+                if Licence.objects.filter(case=case).exists()
+                else None
+            )
+            if existing is not None:
+                if actor is not None and not has_perm(actor, Perm.LICENCE_ISSUE, department=existing.issuer):
+                    raise PermissionDenied
+                return existing
+            if case.status != Case.Status.CONCLUDED or case.result != Case.Result.APPROVED:
+                raise LicenceError(_("Only an approved, concluded case gets a licence."), code="case_not_approved")
+            code = case.item.output_licence_type
+            ltype = LicenceType.objects.select_related("issuer").filter(code=code).first() if code else None
+            if ltype is None:
+                raise LicenceError(
+                    _("This item outputs no licence type known to the platform."), code="no_licence_type"
                 )
-        except IntegrityError:
-            # Only reachable if the lock above was bypassed; the licence the other writer made stands.
-            existing = Licence.objects.filter(case=case).first()
-            if existing is None:
-                raise
-            return existing
+            values = face_from_case(ltype, case)
+            values.update(face or {})
+            return _issue(
+                actor=actor,
+                ltype=ltype,
+                face=values,
+                valid_from=None,
+                case=case,
+                request=request,
+                **holder_of_case(case),
+            )
+    except IntegrityError:
+        # Only reachable if the lock above was bypassed; the licence the other writer made stands.
+        existing = Licence.objects.filter(case=case).first()
+        if existing is None:
+            raise
+        return existing
 
 
 def licence_set_status(

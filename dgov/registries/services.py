@@ -99,7 +99,6 @@ def _resolve_fields(subject_kind: str, fields: Sequence[str]) -> tuple[list[str]
     return paths, keys
 
 
-@transaction.atomic
 def registry_read(
     *,
     subject_kind: str,
@@ -140,26 +139,28 @@ def registry_read(
         return None
 
     user = actor if getattr(actor, "is_authenticated", False) else None
-    RegistryRead.objects.create(
-        subject_kind=subject_kind,
-        person=subject if isinstance(subject, PersonRecord) else None,
-        enterprise=subject if isinstance(subject, EnterpriseRecord) else None,
-        fields=paths,
-        revision=subject.revision,
-        purpose=purpose,
-        case_number=case_number,
-        actor=user,
-        department=getattr(user, "department", None),
-    )
-    if not audit:
-        return {**{k: facts[k] for k in keys}, "revision": subject.revision}
-    audit_record(
-        actor=user,
-        action="registry.read",
-        target=subject,
-        detail={"fields": paths, "purpose": purpose, "case_number": case_number, "revision": subject.revision},
-        request=request,
-    )
+    # The log row and its audit record together. No savepoint inside a caller's transaction (a
+    # case submission): a failed write fails that transaction anyway, as in dgov.audit.record.
+    with transaction.atomic(savepoint=False):
+        RegistryRead.objects.create(
+            subject_kind=subject_kind,
+            person=subject if isinstance(subject, PersonRecord) else None,
+            enterprise=subject if isinstance(subject, EnterpriseRecord) else None,
+            fields=paths,
+            revision=subject.revision,
+            purpose=purpose,
+            case_number=case_number,
+            actor=user,
+            department=getattr(user, "department", None),
+        )
+        if audit:
+            audit_record(
+                actor=user,
+                action="registry.read",
+                target=subject,
+                detail={"fields": paths, "purpose": purpose, "case_number": case_number, "revision": subject.revision},
+                request=request,
+            )
     return {**{k: facts[k] for k in keys}, "revision": subject.revision}
 
 

@@ -189,6 +189,21 @@ def table_of(definition: DecisionDefinition) -> dmn.Table:
     return _table(definition.dmn_xml, definition.key)
 
 
+class Facts(dict[str, Any]):
+    """What the tables may read besides the process data (see :func:`decider`), with the table
+    versions the facts were gathered for (key -> the version in force then, or None for none).
+
+    A business-rule task evaluates the pinned version, so the table that decides is the one whose
+    inputs were read, even if another version is published between the reading and the start;
+    and the version in force is not looked up a second time."""
+
+    def __init__(
+        self, facts: Mapping[str, Any] | None = None, *, tables: Mapping[str, DecisionDefinition | None] | None = None
+    ) -> None:
+        super().__init__(facts or {})
+        self.tables: dict[str, DecisionDefinition | None] = dict(tables or {})
+
+
 @dataclass(frozen=True)
 class Trace:
     """What a business-rule task decided, until the services store it as a DecisionRecord."""
@@ -203,10 +218,13 @@ def decider(at: datetime.datetime, context: Mapping[str, Any] | None = None) -> 
 
     ``context``: facts the tables may read besides the process data (the form, registry facts,
     licences, credit), given by the domain app at start and never stored in the engine state:
-    a table's trace keeps only the values it used."""
+    a table's trace keeps only the values it used. As :class:`Facts`, it also names the table
+    versions to use (the ones the facts were read for)."""
+
+    pinned = context.tables if isinstance(context, Facts) else {}
 
     def decide(key: str, data: Any) -> tuple[dict[str, Any], Any]:
-        definition = decision_in_force(key=key, at=at)
+        definition = pinned[key] if key in pinned else decision_in_force(key=key, at=at)
         if definition is None:
             return {STATUS_VARIABLE: NO_TABLE}, Trace(key, None, None)
         facts = ChainMap(dict(context), data) if context else data

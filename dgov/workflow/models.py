@@ -86,6 +86,10 @@ class ProcessInstance(models.Model):
     # Bumped by every engine step; a step writes only if the version it read is still current.
     version = models.PositiveIntegerField(default=1)
 
+    # Not a column: the decisions recorded when this object was started (set by process_start),
+    # so the caller reads what the rules decided without a query (dgov.cases.instant).
+    started_decisions: list[DecisionRecord] | None = None
+
     class Meta:
         ordering = ["-started_at", "-id"]
         verbose_name = _("process instance")

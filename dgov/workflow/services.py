@@ -317,6 +317,7 @@ def process_start(
             # One audit record for the start: the decisions taken on the way and, when the process
             # ran to its end at once (秒批), the outcome are part of it.
             decided = decisions.decisions_record(instance=instance, run=run, actor=actor, audit=False)
+            instance.started_decisions = decided
             record(
                 actor=actor,
                 action="workflow.process_start",
