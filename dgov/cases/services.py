@@ -222,9 +222,10 @@ def _announce_later(case_id: int, kind: str) -> None:
     transaction.on_commit(announce, robust=True)
 
 
-def _notify(case: Case, subject: str, body: str, *, invite_rating: bool = False) -> None:
+def _notify(case: Case, subject: str, body: str, *, invite_rating: bool = False, fresh: bool = False) -> None:
     """Tell the applicant (site and SMS). ``invite_rating``: the case has ended, so the notice
-    carries a one-time rating link (好差评 by SMS link) instead of the case page's address."""
+    carries a one-time rating link (好差评 by SMS link) instead of the case page's address;
+    ``fresh``: it ended in this very transaction, so nobody can have rated it yet."""
     from dgov.notices.services import notice_send
 
     url = f"/cases/mine/{case.pk}/"
@@ -232,7 +233,9 @@ def _notify(case: Case, subject: str, body: str, *, invite_rating: bool = False)
         from dgov.ratings import rules as rating_rules
         from dgov.ratings.services import rating_link_for_case
 
-        if rating_rules.rating_refusal(case=case, rater=case.applicant) is None:
+        if (fresh and case.applicant.kind != User.Kind.STAFF) or rating_rules.rating_refusal(
+            case=case, rater=case.applicant
+        ) is None:
             url = rating_link_for_case(case)
             body = f"{body} " + _(
                 "Please rate the service: the link in this message rates this case once, within %(days)d days."
@@ -873,14 +876,14 @@ def _queue_licence(case_id: int) -> None:
 
 
 def issue_licence_now(case: Case) -> Any:
-    """Issue an approved case's e-licence inside the caller's transaction (instant approval): in a
-    savepoint, so a refusal (no seal, a face field without a value) leaves the approval in place,
-    notes the refusal for staff and returns None; they then issue by hand."""
+    """Issue an approved case's e-licence inside the caller's transaction (instant approval):
+    ``licence_issue_for_case`` works in its own savepoint, so a refusal (no seal, a face field
+    without a value) leaves the approval in place, notes the refusal for staff and returns None;
+    they then issue by hand."""
     from dgov.licences.services import LicenceError, licence_issue_for_case
 
     try:
-        with transaction.atomic():
-            licence = licence_issue_for_case(case=case, actor=None)
+        licence = licence_issue_for_case(case=case, actor=None)
     except LicenceError as exc:
         _event(case, CaseEvent.Kind.LICENCE_PENDING, actor=None, note=exc.message, public=False)
         return None

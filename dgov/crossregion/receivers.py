@@ -14,7 +14,11 @@ def case_event_committed_received(
     wanted = [k for k in (kinds or (kind,)) if k in EVENT_OF_CASE_EVENT]
     if not wanted:
         return
+    from dgov.crossregion.models import InboundMessage, MessageKind
     from dgov.crossregion.services import status_report_for_case_event
 
+    # Nearly every case was applied for here: one cheap question before looking for the handover.
+    if not InboundMessage.objects.filter(case_id=case_id, kind=MessageKind.HANDOVER, status_code=201).exists():
+        return
     for k in wanted:
         status_report_for_case_event(case_id=case_id, kind=k)
