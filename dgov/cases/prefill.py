@@ -40,7 +40,8 @@ class Prefill:
     stamp: str = ""
 
 
-def _subject(applicant: User) -> tuple[str, str]:
+def applicant_subject(applicant: User) -> tuple[str, str]:
+    """(registry kind, key) of an applicant: an enterprise by credit code, a person by ID number."""
     if applicant.kind == User.Kind.ENTERPRISE and applicant.enterprise_credit_code:
         return "enterprise", applicant.enterprise_credit_code
     if applicant.kind == User.Kind.CITIZEN and applicant.id_number:
@@ -74,7 +75,7 @@ def prefill(*, applicant: User, item: ServiceItem, actor: User | None = None) ->
 
     result = Prefill(values=from_account(applicant, item.form_schema))
     result.sources = dict.fromkeys(result.values, ACCOUNT)
-    kind, key = _subject(applicant)
+    kind, key = applicant_subject(applicant)
     wanted = _wanted(kind, item.form_schema)
     if not wanted:
         return result
@@ -113,7 +114,7 @@ def stale_fields(*, applicant: User, item: ServiceItem, data: dict[str, Any], st
         return {"__all__": [_("The form's prefilled data could not be checked; please reload it.")]}
     if signed.get("item") != item.code or signed.get("user") != applicant.pk:
         return {"__all__": [_("The form's prefilled data belongs to another application; please reload it.")]}
-    kind, key = _subject(applicant)
+    kind, key = applicant_subject(applicant)
     facts = (registries.person_facts(key) if kind == "person" else registries.enterprise_facts(key)) or {}
     if facts.get("revision") == signed.get("revision"):
         return {}

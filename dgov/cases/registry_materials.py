@@ -16,19 +16,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dgov.accounts.models import User
 from dgov.cases.models import Case, CaseRegistryMaterial
+from dgov.cases.prefill import applicant_subject
 from dgov.catalog.models import ItemMaterial
 from dgov.core import crypto
 from dgov.core.masking import mask_id_number
-
-
-def _subject_of(applicant: User) -> tuple[str, str]:
-    if applicant.kind == User.Kind.ENTERPRISE and applicant.enterprise_credit_code:
-        return "enterprise", applicant.enterprise_credit_code
-    if applicant.kind == User.Kind.CITIZEN and applicant.id_number:
-        return "person", applicant.id_number
-    return "", ""
 
 
 def take_registry_materials(*, case: Case, materials: list[ItemMaterial], actor: Any) -> dict[str, list[str]]:
@@ -42,7 +34,7 @@ def take_registry_materials(*, case: Case, materials: list[ItemMaterial], actor:
     wanted = [m for m in materials if m.source == ItemMaterial.Source.REGISTRY and m.source_ref in FIELD_LABELS]
     if not wanted:
         return {}
-    kind, key = _subject_of(case.applicant)
+    kind, key = applicant_subject(case.applicant)
     now = timezone.now()
     reads: dict[str, list[str]] = {}
     rows = []

@@ -229,29 +229,35 @@ def mine_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if case.status == Case.Status.DRAFT:
         return redirect("cases:apply", code=case.item.code)
     errors: dict[str, list[str]] = {}
-    if request.method == "POST" and request.POST.get("action") == "supply":
-        try:
-            services.case_owed_supply(actor=request.user, case=case, uploads=_uploads(request), request=request)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            errors = exc.field_errors
-        else:
-            messages.success(request, _("The materials to follow were handed in."))
-            return redirect("cases:mine_detail", pk=case.pk)
-    if request.method == "POST" and request.POST.get("action") == "correct":
-        try:
-            services.case_correct(
+    action = request.POST.get("action") if request.method == "POST" else None
+    # The applicant hands in files: corrected ones the clerk asked for, or those accepted to follow.
+    handing_in = {
+        "correct": (
+            lambda: services.case_correct(
                 actor=request.user,
                 case=case,
                 uploads=_uploads(request),
                 note=request.POST.get("note", ""),
                 request=request,
-            )
+            ),
+            _("Your corrected materials were handed in."),
+        ),
+        "supply": (
+            lambda: services.case_owed_supply(
+                actor=request.user, case=case, uploads=_uploads(request), request=request
+            ),
+            _("The materials to follow were handed in."),
+        ),
+    }
+    if action in handing_in:
+        hand_in, done = handing_in[action]
+        try:
+            hand_in()
         except ApplicationError as exc:
             messages.error(request, exc.message)
             errors = exc.field_errors
         else:
-            messages.success(request, _("Your corrected materials were handed in."))
+            messages.success(request, done)
             return redirect("cases:mine_detail", pk=case.pk)
     from dgov.ratings.selectors import rating_panel_for_case
 

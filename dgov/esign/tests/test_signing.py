@@ -232,50 +232,28 @@ def test_a_code_needs_a_phone_and_a_person(citizen: User, enterprise: User) -> N
 # --- At the window ------------------------------------------------------------------------------
 
 
-def test_at_the_window_no_electronic_signature_is_asked(citizen: User, food_item: ServiceItem, jianghai: None) -> None:
-    clerk = User.objects.get(username="clerk")
-    case = cases.case_submit(
-        actor=clerk,
-        item=food_item,
-        data=food_data(citizen),
+def at_the_window(applicant: User, item: ServiceItem, **kwargs: Any) -> Case:
+    return cases.case_submit(
+        actor=User.objects.get(username="clerk"),
+        item=item,
+        data=food_data(applicant),
         uploads={},
         channel=Channel.WINDOW,
-        applicant=citizen,
+        applicant=applicant,
+        **kwargs,
     )
-    assert not case.signatures.exists()
+
+
+def test_at_the_window_no_electronic_signature_is_asked(citizen: User, food_item: ServiceItem, jianghai: None) -> None:
+    assert not at_the_window(citizen, food_item).signatures.exists()
     # A drawing from the window's pad is kept when given; a code is for the applicant's own device.
     with pytest.raises(ApplicationError):
-        cases.case_submit(
-            actor=clerk,
-            item=food_item,
-            data=food_data(citizen),
-            uploads={},
-            channel=Channel.WINDOW,
-            applicant=citizen,
-            signature=services.SignatureInput(kind="sms_code", code="123456"),
-        )
-    signed = cases.case_submit(
-        actor=clerk,
-        item=food_item,
-        data=food_data(citizen),
-        uploads={},
-        channel=Channel.WINDOW,
-        applicant=citizen,
-        signature=drawn_signature(citizen.real_name),
-    )
+        at_the_window(citizen, food_item, signature=services.SignatureInput(kind="sms_code", code="123456"))
+    signed = at_the_window(citizen, food_item, signature=drawn_signature(citizen.real_name))
     assert signed.signatures.get().signer == citizen
 
 
 def test_a_clerk_s_entry_for_an_enterprise_is_not_sealed_by_the_platform(
     enterprise: User, food_item: ServiceItem
 ) -> None:
-    clerk = User.objects.get(username="clerk")
-    case = cases.case_submit(
-        actor=clerk,
-        item=food_item,
-        data=food_data(enterprise),
-        uploads={},
-        channel=Channel.WINDOW,
-        applicant=enterprise,
-    )
-    assert not case.signatures.exists()
+    assert not at_the_window(enterprise, food_item).signatures.exists()
