@@ -26,7 +26,7 @@ from dgov.core.masking import mask_id_number
 def take_registry_materials(*, case: Case, materials: list[ItemMaterial], actor: Any) -> dict[str, list[str]]:
     """Read and keep the registry data standing in for the item's registry-sourced materials.
     Returns the fields read by subject kind, for the submission's audit record."""
-    from dgov.registries.selectors import FIELD_LABELS
+    from dgov.registries.selectors import FIELD_LABELS, field_keys
     from dgov.registries.services import registry_read
 
     # Only what the base registries hold (人口库, 法人库); other shared data (a tax record, a
@@ -35,30 +35,34 @@ def take_registry_materials(*, case: Case, materials: list[ItemMaterial], actor:
     if not wanted:
         return {}
     kind, key = applicant_subject(case.applicant)
-    now = timezone.now()
-    reads: dict[str, list[str]] = {}
-    rows = []
-    for material in wanted:
-        subject_kind = material.source_ref.split(".", 1)[0]
-        facts = None
-        if subject_kind == kind and key:
-            facts = registry_read(
+    # One read of the applicant's record for all the materials about them (one log line naming each).
+    mine = [m for m in wanted if key and m.source_ref.split(".", 1)[0] == kind]
+    facts: dict[str, Any] = {}
+    if mine:
+        names = "、".join(f"“{m.name}”" for m in mine)
+        facts = (
+            registry_read(
                 subject_kind=kind,
                 key=key,
-                fields=[material.source_ref],
+                fields=sorted({m.source_ref for m in mine}),
                 purpose=(
-                    _("Material “%(material)s” of %(item)s, taken instead of an upload")
-                    % {"material": material.name, "item": case.item.name}
+                    _("Material %(material)s of %(item)s, taken instead of an upload")
+                    % {"material": names, "item": case.item.name}
                 )[:200],
                 case_number=case.number or "",
                 actor=actor,
                 audit=False,
             )
-            reads.setdefault(kind, []).append(material.source_ref)
+            or {}
+        )
+    revision = facts.get("revision")
+    now = timezone.now()
+    rows = []
+    for material in wanted:
         row = CaseRegistryMaterial(case=case, item_material=material, path=material.source_ref, taken_at=now)
-        if facts:
-            revision = facts.pop("revision", None)
-            text = json.dumps(facts, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder)
+        if material in mine and facts:
+            own = {k: facts[k] for k in field_keys(material.source_ref) if k in facts}
+            text = json.dumps(own, ensure_ascii=False, sort_keys=True, cls=DjangoJSONEncoder)
             row.facts_json = text
             row.revision = revision
             row.sm3 = crypto.sm3_hex(text.encode())
@@ -66,7 +70,7 @@ def take_registry_materials(*, case: Case, materials: list[ItemMaterial], actor:
             row.found = False
         rows.append(row)
     CaseRegistryMaterial.objects.bulk_create(rows)
-    return {k: sorted(set(v)) for k, v in reads.items()}
+    return {kind: sorted({m.source_ref for m in mine})} if mine else {}
 
 
 def registry_material_rows(*, case: Case) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from dgov.accounts.models import User
 from dgov.core import crypto
 from dgov.esign.document import digest
+from dgov.esign.drawing import DATA_URL_PREFIX
 from dgov.esign.models import ApplicationSignature, EnterpriseSeal
 
 
@@ -85,21 +86,24 @@ def signing_context(
             "required": needs_seal,
             "seal": seal_in_use(applicant.enterprise_credit_code),
         }
-    drawn = str(post.get("signature_drawing", ""))
     return {
         **base,
         "kind": "person",
         "required": needs_signature,
         "phone": applicant.phone_masked if applicant.phone else "",
         "method": str(post.get("signature_method", "")),
-        "drawing": drawn if drawn.startswith("data:image/png;base64,") else "",
+        "drawing": _kept_drawing(post),
     }
+
+
+def _kept_drawing(post: Any) -> str:
+    """The drawing posted with a form sent back for mistakes, so the pad shows it again."""
+    drawn = str(post.get("signature_drawing", ""))
+    return drawn if drawn.startswith(DATA_URL_PREFIX) else ""
 
 
 def window_pad_context(*, post: Any = None, errors: Any = None) -> dict[str, Any]:
     """The window's signing section: the applicant may sign on the tablet (no code: not their device)."""
-    post = post or {}
-    drawn = str(post.get("signature_drawing", ""))
     return {
         "subject": "",
         "errors": (errors or {}).get("signature", []),
@@ -108,5 +112,5 @@ def window_pad_context(*, post: Any = None, errors: Any = None) -> dict[str, Any
         "required": False,
         "phone": "",
         "method": "drawn",
-        "drawing": drawn if drawn.startswith("data:image/png;base64,") else "",
+        "drawing": _kept_drawing(post or {}),
     }
