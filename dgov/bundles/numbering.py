@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from dgov.bundles.models import BundleNumberSequence
-from dgov.cases.numbering import SEQUENCE_DIGITS, daily_sequence_next, region_code_12
+from dgov.core.sequences import SEQUENCE_DIGITS, daily_sequence_next, region_code_12
 from dgov.core.workdays import local_date
 
 PREFIX = "YJS"

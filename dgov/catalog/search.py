@@ -26,15 +26,11 @@ SQLite p50 14 ms, p95 32 ms; PostgreSQL 15 p50 18 ms, p95 34 ms; the whole /serv
 A PostgreSQL tsvector with a GIN index ranked by ts_rank, and LIKE on the columns, were measured
 too and were slower (p95 64 ms and 93 ms), because they read the wide item rows.
 
-jieba is pure Python and ships its dictionary; nothing is downloaded. It caches the parsed
-dictionary in the temporary directory (and works without the cache when that is not writable).
+Segmentation is dgov.core.segmentation's (jieba, no download).
 """
 
 from __future__ import annotations
 
-import logging
-import re
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
 
@@ -42,12 +38,12 @@ from django.db.models import Count, F, OrderBy, QuerySet, Sum
 from django.db.models.functions import Length
 
 from dgov.catalog.models import SearchToken, ServiceItem
+from dgov.core.segmentation import segment, tokenizer
 
 MAX_QUERY_TOKENS = 8
 MAX_QUERY_LENGTH = 100
 MAX_TOKEN_LENGTH = 64
 NAME_WEIGHT, TAG_WEIGHT, BODY_WEIGHT = 100, 10, 1
-_WORD = re.compile(r"^\w+$")
 # Words people type around what they want ("我要办理…的流程"): they would match everything or nothing.
 _STOPWORDS_ZH = (
     "的 了 和 与 及 或 在 是 我 我要 要 想 如何 怎么 怎样 怎么办 办理 办 申请 需要 哪里 什么 流程 手续 服务 事项"
@@ -55,33 +51,10 @@ _STOPWORDS_ZH = (
 _STOPWORDS_EN = "a an and the of for to in on how i want apply"
 STOPWORDS = frozenset(_STOPWORDS_ZH.split() + _STOPWORDS_EN.split())
 
-_lock = threading.Lock()
-_tokenizer: Any = None
-
 
 def _jieba() -> Any:
-    """The platform's own jieba tokenizer, made on first use (loading the dictionary takes ~1 s)."""
-    global _tokenizer
-    if _tokenizer is None:
-        with _lock:
-            if _tokenizer is None:
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                tokenizer = jieba.Tokenizer()
-                tokenizer.initialize()
-                _tokenizer = tokenizer
-    return _tokenizer
-
-
-def segment(text: str) -> list[str]:
-    """Lower-cased word tokens of text in jieba's search mode, first occurrence order, no repeats."""
-    seen: dict[str, None] = {}
-    for token in _jieba().cut_for_search(text.lower()):
-        token = token.strip()
-        if token and _WORD.match(token):
-            seen.setdefault(token, None)
-    return list(seen)
+    """The shared jieba tokenizer (dgov.core.segmentation), made on first use."""
+    return tokenizer()
 
 
 def _column(parts: Iterable[str]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dgov.cases.numbering import SEQUENCE_DIGITS, daily_sequence_next, region_code_12
+from dgov.core.sequences import SEQUENCE_DIGITS, daily_sequence_next, region_code_12
 from dgov.core.workdays import local_date
 from dgov.crossregion.models import ReceiptSequence
 

@@ -15,9 +15,10 @@ from django.conf import settings
 from dgov.accounts.models import User
 from dgov.cases import services
 from dgov.cases.models import Case, CaseMaterial, CaseNumberSequence
-from dgov.cases.numbering import case_number_next, case_number_valid, region_code_12
+from dgov.cases.numbering import case_number_next, case_number_valid
 from dgov.cases.tests.conftest import food_data, signature_for, submit, uploadable, uploads_for
 from dgov.catalog.models import ServiceItem
+from dgov.core.sequences import region_code_12
 from dgov.core.tests.concurrency import on_postgres, race
 
 SH = ZoneInfo("Asia/Shanghai")
