@@ -23,6 +23,10 @@
 #                                assets/*.css, the dmn-font files its CSS
 #                                names, LICENSE (dmn-js 17.x; the decision-
 #                                table console; the bpmn.io watermark stays)
+#   static/vendor/echarts/       echarts.min.js (the full UMD bundle, window.echarts),
+#                                LICENSE, NOTICE, licenses/LICENSE-d3,
+#                                LICENSE-zrender (echarts 6.x, Apache-2.0; the
+#                                hotline statistics and indicator dashboards)
 #   static/vendor/VERSIONS.md    what was taken, from which version, which licence
 #   dgov/licences/fonts/         NotoSansSC-Regular.ttf, OFL.txt, README.md
 #                                (@expo-google-fonts/noto-sans-sc 0.4.x, weight
@@ -35,8 +39,8 @@
 #   bash scripts/vendor.sh            # reproduce static/vendor from the lockfile (npm ci)
 #   bash scripts/vendor.sh --update   # first bump the pins to the newest htmx.org 2.x,
 #                                     # axe-core 4.x, bpmn-js 18.x,
-#                                     # camunda-bpmn-moddle 8.x, dmn-js 17.x and
-#                                     # @fontsource/noto-sans-sc and
+#                                     # camunda-bpmn-moddle 8.x, dmn-js 17.x,
+#                                     # echarts 6.x, @fontsource/noto-sans-sc and
 #                                     # @expo-google-fonts/noto-sans-sc 0.4.x,
 #                                     # rewriting package.json + package-lock.json
 #
@@ -58,6 +62,7 @@ AXE_MAJOR=4
 BPMN_MAJOR=18
 CAMUNDA_MODDLE_MAJOR=8
 DMN_MAJOR=17
+ECHARTS_MAJOR=6
 FONT_WEIGHTS="400 700"
 # 0.x: a minor release may move files, so the pin stays within 0.4.
 PDF_FONT_RANGE=0.4
@@ -66,7 +71,7 @@ update=0
 case "${1:-}" in
   "") ;;
   --update) update=1 ;;
-  -h|--help) sed -n '2,47p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,51p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "vendor.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 esac
 
@@ -85,7 +90,7 @@ if [ "$update" = 1 ]; then
       --save-dev --save-exact \
       "htmx.org@$HTMX_MAJOR" "axe-core@$AXE_MAJOR" "@fontsource/noto-sans-sc@latest" \
       "bpmn-js@$BPMN_MAJOR" "camunda-bpmn-moddle@$CAMUNDA_MODDLE_MAJOR" "dmn-js@$DMN_MAJOR" \
-      "@expo-google-fonts/noto-sans-sc@~$PDF_FONT_RANGE")
+      "echarts@$ECHARTS_MAJOR" "@expo-google-fonts/noto-sans-sc@~$PDF_FONT_RANGE")
 fi
 [ -f "$ROOT/package-lock.json" ] || {
   echo "vendor.sh: package-lock.json missing; run 'npm install --package-lock-only' (or this script with --update)" >&2
@@ -100,12 +105,12 @@ NM="$TMP/npm/node_modules"
 
 OUT="$TMP/out"
 mkdir -p "$OUT/htmx" "$OUT/noto-sans-sc/files" "$OUT/axe-core" "$OUT/bpmn-js" "$OUT/camunda-bpmn-moddle" \
-  "$OUT/dmn-js" "$OUT/pdf-fonts"
+  "$OUT/dmn-js" "$OUT/echarts" "$OUT/pdf-fonts"
 
 echo "==> staging files"
 NM="$NM" OUT="$OUT" ROOT="$ROOT" HTMX_MAJOR="$HTMX_MAJOR" AXE_MAJOR="$AXE_MAJOR" \
 BPMN_MAJOR="$BPMN_MAJOR" CAMUNDA_MODDLE_MAJOR="$CAMUNDA_MODDLE_MAJOR" DMN_MAJOR="$DMN_MAJOR" \
-FONT_WEIGHTS="$FONT_WEIGHTS" PDF_FONT_RANGE="$PDF_FONT_RANGE" node - <<'NODE'
+ECHARTS_MAJOR="$ECHARTS_MAJOR" FONT_WEIGHTS="$FONT_WEIGHTS" PDF_FONT_RANGE="$PDF_FONT_RANGE" node - <<'NODE'
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -278,6 +283,27 @@ const dmnLicence = fs.readFileSync(path.join(OUT, 'dmn-js/LICENSE'), 'utf8');
 if (!/watermark/i.test(dmnLicence)) die('dmn-js: LICENSE no longer mentions the watermark; read the new terms');
 const dmnLicenceName = /^SEE LICENSE/i.test(dmnPkg.license || '') ? 'bpmn.io licence (MIT + watermark clause)' : dmnPkg.license;
 
+// ---- echarts -------------------------------------------------------------------
+// The full prebuilt UMD bundle (defines window.echarts; every chart type and both
+// renderers), so pages need no build step. It bundles zrender (BSD-3-Clause, Baidu)
+// and tslib (0BSD), and embeds d3.js code (BSD-3-Clause) that echarts' LICENSE points
+// to in licenses/LICENSE-d3: the BSD texts travel with the binary, as their clause 2
+// asks, beside echarts' own LICENSE and the NOTICE that Apache-2.0 section 4(d) says
+// redistributions must carry.
+const ECHARTS = 'echarts';
+const echartsPkg = meta(ECHARTS);
+if (major(echartsPkg.version) !== Number(process.env.ECHARTS_MAJOR))
+  die(`echarts ${echartsPkg.version} is not ${process.env.ECHARTS_MAJOR}.x; pin a ${process.env.ECHARTS_MAJOR}.x version in package.json`);
+if (echartsPkg.license !== 'Apache-2.0') die(`echarts: licence is now ${echartsPkg.license}; read the new terms`);
+const zrender = meta('zrender');
+copy(ECHARTS, 'dist/echarts.min.js', 'echarts/echarts.min.js');
+copy(ECHARTS, 'LICENSE', 'echarts/LICENSE');
+copy(ECHARTS, 'NOTICE', 'echarts/NOTICE');
+copy(ECHARTS, 'licenses/LICENSE-d3', 'echarts/licenses/LICENSE-d3');
+copy('zrender', 'LICENSE', 'echarts/LICENSE-zrender');
+if (!/Apache License\s+Version 2\.0/.test(fs.readFileSync(path.join(OUT, 'echarts/LICENSE'), 'utf8')))
+  die('echarts: LICENSE is not the Apache License 2.0; read the new terms');
+
 // ---- @expo-google-fonts/noto-sans-sc ---------------------------------------
 // Not a web asset: the licence PDFs (ReportLab) and the e-seal images (Pillow)
 // need one TrueType font with glyf outlines; ReportLab embeds a subset of it in
@@ -348,6 +374,7 @@ md.push(`| \`axe-core\` | ${axe.version} | ${axe.license} | \`axe-core/\` | brow
 md.push(`| \`${BPMN}\` | ${bpmn.version} | ${bpmnLicenceName} | \`bpmn-js/\` | workflow console and diagram include (templates) |`);
 md.push(`| \`${CAMUNDA}\` | ${camunda.version} | ${camunda.license} | \`camunda-bpmn-moddle/\` | the BPMN modeler (static/js/bpmn-console.js) |`);
 md.push(`| \`${DMN}\` | ${dmnPkg.version} | ${dmnLicenceName} | \`dmn-js/\` | decision-table console (dgov/workflow/static/workflow/decisions.js) |`);
+md.push(`| \`${ECHARTS}\` | ${echartsPkg.version} | ${echartsPkg.license} | \`echarts/\` | hotline statistics (dgov/hotline/static/hotline/stats.js); indicator dashboards |`);
 md.push(`| \`${PDF_FONT}\` | ${pdfFont.version} | OFL-1.1 (font) | \`dgov/licences/fonts/\` (outside static/) | licence PDFs and e-seal images (ReportLab, Pillow); not served |`);
 md.push('');
 md.push(`## htmx.org ${htmx.version}`, '');
@@ -407,6 +434,18 @@ md.push(`  - \`dist/${dmnCss.join('`, `dist/')}\` → \`dmn-js/assets/…\`, unc
 md.push(`  - the font files \`dmn-font/css/dmn.css\` names: ${[...dmnFonts].sort().map((f) => '`' + path.posix.basename(f) + '`').join(', ')} → \`dmn-js/assets/dmn-font/font/\``);
 md.push('  - `LICENSE` → `dmn-js/LICENSE`');
 md.push('- Not taken: the development builds, the navigated viewer bundle, `dmn-codes.css` and `dmn-embedded.css`, `lib/`.', '');
+md.push(`## ${ECHARTS} ${echartsPkg.version}`, '');
+md.push(`- Licence: ${echartsPkg.license} (Apache License 2.0), text in \`echarts/LICENSE\`; the Apache NOTICE in \`echarts/NOTICE\` (section 4(d): it travels with every copy)`);
+md.push(`- npm integrity: \`${integrity(ECHARTS)}\``);
+md.push(`- The bundle includes zrender ${zrender.version} (${zrender.license}, Baidu Inc.; text in \`echarts/LICENSE-zrender\`), tslib (0BSD) and code from d3.js (BSD-3-Clause; text in \`echarts/licenses/LICENSE-d3\`, where echarts' LICENSE points).`);
+md.push('- Defines `window.echarts`; the platform draws with the SVG renderer and keeps a table of the same figures beside every chart.');
+md.push('- Files taken:');
+md.push(`  - \`dist/echarts.min.js\` → \`echarts/echarts.min.js\` (sha256 \`${sha256(path.join(OUT, 'echarts/echarts.min.js'))}\`)`);
+md.push('  - `LICENSE` → `echarts/LICENSE`');
+md.push('  - `NOTICE` → `echarts/NOTICE`');
+md.push('  - `licenses/LICENSE-d3` → `echarts/licenses/LICENSE-d3`');
+md.push('  - from the `zrender` package: `LICENSE` → `echarts/LICENSE-zrender`');
+md.push('- Not taken: the unminified, ESM, `common` and `simple` builds, source maps, `lib/`, `i18n/` and `theme/` (the bundle already carries the Chinese and English locales).', '');
 md.push(`## ${PDF_FONT} ${pdfFont.version}`, '');
 md.push(`- Licence: OFL-1.1 (SIL Open Font License 1.1) for the font, text in \`dgov/licences/fonts/OFL.txt\`; the package says ${pdfFont.license}, the MIT part covering Expo's loader code, which is not taken`);
 md.push(`- npm integrity: \`${integrity(PDF_FONT)}\``);
@@ -419,13 +458,13 @@ md.push('- Not taken: the other eight weights, the preview PNGs, the JavaScript 
 fs.writeFileSync(path.join(OUT, 'VERSIONS.md'), md.join('\n'));
 console.log(`    htmx.org ${htmx.version}, ${FONT} ${font.version} (${fontFiles.length} woff2), axe-core ${axe.version}`);
 console.log(`    ${BPMN} ${bpmn.version} (${bpmnFonts.size} font files), ${CAMUNDA} ${camunda.version}`);
-console.log(`    ${DMN} ${dmnPkg.version} (${dmnFonts.size} font files)`);
+console.log(`    ${DMN} ${dmnPkg.version} (${dmnFonts.size} font files), ${ECHARTS} ${echartsPkg.version}`);
 console.log(`    ${PDF_FONT} ${pdfFont.version} (${PDF_FONT_FILE}, ${pdfFontMiB} MiB)`);
 NODE
 
 echo "==> installing into $VENDOR"
 mkdir -p "$VENDOR"
-for d in htmx noto-sans-sc axe-core bpmn-js camunda-bpmn-moddle dmn-js; do
+for d in htmx noto-sans-sc axe-core bpmn-js camunda-bpmn-moddle dmn-js echarts; do
   rm -rf "${VENDOR:?}/$d"
   cp -R "$OUT/$d" "$VENDOR/$d"
 done
@@ -441,7 +480,7 @@ fi
 
 echo "==> done"
 du -sh "$VENDOR"
-for d in htmx noto-sans-sc noto-sans-sc/files axe-core bpmn-js bpmn-js/assets camunda-bpmn-moddle dmn-js dmn-js/assets; do
+for d in htmx noto-sans-sc noto-sans-sc/files axe-core bpmn-js bpmn-js/assets camunda-bpmn-moddle dmn-js dmn-js/assets echarts; do
   printf '    %-20s %s files\n' "$d/" "$(find "$VENDOR/$d" -maxdepth 1 -type f | wc -l)"
 done
 du -sh "$PDF_FONTS"
