@@ -1,7 +1,7 @@
 """好差评: five-level ratings of a service, and the rectification loop a bad rating opens.
 
 A rating rates one served thing through a generic relation (content type + id), so hotline
-tickets and grid events can be rated later with the same tables; today the rated thing is a case.
+tickets and grid events can be rated later with the same tables; cases and hotline tickets are rated today.
 It also records the department and the item it is counted under in the statistics, how it was
 given (site, kiosk, the window's tablet, the SMS link) and whether the rater is real-name.
 
@@ -54,6 +54,7 @@ class Channel(models.TextChoices):
     KIOSK = "kiosk", _("Self-service kiosk")
     WINDOW_PAD = "window_pad", _("Tablet at the window")
     SMS = "sms", _("SMS link")
+    PHONE = "phone", _("Phone callback")
 
 
 class ServiceChannel(models.TextChoices):
@@ -61,6 +62,7 @@ class ServiceChannel(models.TextChoices):
 
     ONLINE = "online", _("Online service")
     WINDOW = "window", _("Service at the window")
+    HOTLINE = "hotline", _("12345 hotline")
 
 
 class Dimension(models.TextChoices):
@@ -83,6 +85,8 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
         Dimension.USABILITY,
     ),
     ServiceChannel.WINDOW: (Dimension.OVERALL, Dimension.EFFICIENCY, Dimension.COMPETENCE, Dimension.ATTITUDE),
+    # A hotline ticket, rated on the callback (回访): was it handled fast, well and politely.
+    ServiceChannel.HOTLINE: (Dimension.OVERALL, Dimension.EFFICIENCY, Dimension.COMPETENCE, Dimension.ATTITUDE),
 }
 
 

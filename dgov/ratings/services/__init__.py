@@ -27,7 +27,12 @@ The functions live in ``ratings`` (rating), ``links`` (the SMS link), ``rectific
 from dgov.ratings.rules import link_digest
 from dgov.ratings.services.exclusions import exclusion_decide, exclusion_propose
 from dgov.ratings.services.links import link_refusal, rating_invite_send, rating_link_for_case
-from dgov.ratings.services.ratings import rating_submit, rating_submit_at_window, rating_submit_by_link
+from dgov.ratings.services.ratings import (
+    rating_record_on_callback,
+    rating_submit,
+    rating_submit_at_window,
+    rating_submit_by_link,
+)
 from dgov.ratings.services.rectification import (
     ledger_entry_done,
     rectification_appeal,
@@ -46,6 +51,7 @@ __all__ = [
     "link_refusal",
     "rating_invite_send",
     "rating_link_for_case",
+    "rating_record_on_callback",
     "rating_submit",
     "rating_submit_at_window",
     "rating_submit_by_link",

@@ -7,20 +7,22 @@ rating opens its rectification in the same transaction.
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dgov.accounts.models import User
+from dgov.accounts.models import Department, User
 from dgov.accounts.permissions import Perm, has_perm
 from dgov.audit import record
 from dgov.cases.models import Case
 from dgov.cases.models import Channel as CaseChannel
 from dgov.core.errors import ApplicationError
 from dgov.ratings import rules, selectors
-from dgov.ratings.models import Channel, Rating, RatingLink
+from dgov.ratings.models import Channel, Rating, RatingLink, ServiceChannel
 from dgov.ratings.rules import RatingInput
 from dgov.ratings.services.checks import deny
 from dgov.ratings.services.links import link_refusal
@@ -141,6 +143,54 @@ def _rating_create(
                 "department": locked.department.code,
                 "rater": rater.pk,
             },
+            request=request,
+        )
+    return rating
+
+
+def rating_record_on_callback(
+    *,
+    actor: User,
+    rated: Model,
+    rater: User,
+    department: Department,
+    data: RatingInput,
+    number: str,
+    request: HttpRequest | None = None,
+) -> Rating:
+    """A rating the served person gives on the phone to the operator calling back (回访), for a
+    served thing that is not a case (a hotline ticket). The caller of this function has checked
+    that actor may call back; one rating per thing and person, a bad one opens its rectification
+    in ``department``, all in the caller's transaction."""
+    clean = rules.clean_rating_input(data, service_channel=ServiceChannel.HOTLINE)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                rating = Rating.objects.create(
+                    rated_type=ContentType.objects.get_for_model(rated),
+                    rated_id=rated.pk,
+                    rater=rater,
+                    real_name=rules.is_real_name(rater),
+                    department=department,
+                    item=None,
+                    channel=Channel.PHONE,
+                    service_channel=ServiceChannel.HOTLINE,
+                    clerk=actor,
+                    level=clean.level,
+                    dimensions=clean.dimensions,
+                    tags=clean.tags,
+                    comment=clean.comment,
+                    created_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise rules.already_rated() from None
+        if rating.is_bad:
+            rectification_open(rating, number=number)
+        record(
+            actor=actor,
+            action="rating.create",
+            target=rating,
+            detail={"number": number, "level": rating.level, "channel": Channel.PHONE, "department": department.code},
             request=request,
         )
     return rating

@@ -98,7 +98,7 @@ def rectification_open(rating: Rating, *, number: str) -> Rectification:
     labels = dict(Tag.choices)
     _notify_workers(
         rect,
-        _("Bad rating for case %(number)s: rectify by %(date)s") % {"number": number, "date": local_date(rect.due_at)},
+        _("Bad rating for %(number)s: rectify by %(date)s") % {"number": number, "date": local_date(rect.due_at)},
         _("%(level)s. %(tags)s Call the rater back, resolve and report back by %(date)s.")
         % {
             "level": Level(rating.level).label,
