@@ -12,12 +12,19 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Celery beat. Crontab times are in CELERY_TIMEZONE (Asia/Shanghai, config/settings.py).
-# The embedded default runs no beat: run `manage.py sweep_deadlines` from cron instead.
+# The embedded default runs no beat: run `manage.py sweep_deadlines` and `manage.py sweep_tickets`
+# from cron instead.
 app.conf.beat_schedule = {
     "workflow-sweep-deadlines": {
         "task": "dgov.workflow.sweep_deadlines",
         "schedule": crontab(minute="*/15"),
         # A run that waited longer than its interval is dropped: the next one does the same work.
+        "options": {"expires": 14 * 60},
+    },
+    # 12345: escalate late tickets, close replied ones nobody could rate.
+    "hotline-sweep": {
+        "task": "dgov.hotline.sweep",
+        "schedule": crontab(minute="*/15"),
         "options": {"expires": 14 * 60},
     },
     # 跨域通办: messages to other regions' platforms that are due (new, or waiting to be retried).

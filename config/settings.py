@@ -16,7 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DGOV_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "dgov.bundles",
     "dgov.crossregion",
     "dgov.esign",
+    "dgov.hotline",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,25 @@ MEDIA_URL = "/media-not-served/"  # uploads are never served from the web root
 DGOV_UPLOAD_MAX_BYTES = env_int("DGOV_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # Working days a department has to call back, resolve and answer a bad rating (差评整改).
 DGOV_RECTIFICATION_WORKING_DAYS = env_int("DGOV_RECTIFICATION_WORKING_DAYS", 5)
+
+# --- 12345 hotline (dgov.hotline) ----------------------------------------------------------
+# The region whose hotline this is (its code starts ticket numbers; its areas resolve places).
+DGOV_HOTLINE_REGION = env_str("DGOV_HOTLINE_REGION", "440704") or "440704"
+# The hotline's area as south,west,north,east in WGS-84 degrees: coordinates outside are refused.
+DGOV_HOTLINE_BOUNDS = [float(v) for v in env_list("DGOV_HOTLINE_BOUNDS", ["22.45", "113.04", "22.66", "113.26"])]
+if len(DGOV_HOTLINE_BOUNDS) != 4 or not (
+    DGOV_HOTLINE_BOUNDS[0] < DGOV_HOTLINE_BOUNDS[2] and DGOV_HOTLINE_BOUNDS[1] < DGOV_HOTLINE_BOUNDS[3]
+):
+    raise ImproperlyConfigured("DGOV_HOTLINE_BOUNDS is south,west,north,east with south < north and west < east.")
+# Classifier confidence (0-1) at or above which a ticket is dispatched with no person; above 1: never.
+DGOV_HOTLINE_AUTO_DISPATCH_THRESHOLD = env_float("DGOV_HOTLINE_AUTO_DISPATCH_THRESHOLD", 0.85)
+# Days after the reply when a ticket nobody could call back or rate closes itself.
+DGOV_HOTLINE_AUTO_CLOSE_DAYS = env_int("DGOV_HOTLINE_AUTO_CLOSE_DAYS", 7)
+# Open311 GeoReport v2 (docs/open311.md).
+DGOV_OPEN311_JURISDICTION = env_str("DGOV_OPEN311_JURISDICTION", "jianghai.jiangmen.gov.cn") or ""
+DGOV_OPEN311_POSTS_PER_MINUTE = env_int("DGOV_OPEN311_POSTS_PER_MINUTE", 30)
+DGOV_OPEN311_CONTACT = env_str("DGOV_OPEN311_CONTACT", "") or ""
+DGOV_OPEN311_KEY_SERVICE = env_str("DGOV_OPEN311_KEY_SERVICE", "") or ""
 
 # --- Notices --------------------------------------------------------------------------------
 # Where text messages and e-mails go: a dotted path to a dgov.notices.backends.NoticeBackend.

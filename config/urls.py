@@ -30,6 +30,8 @@ urlpatterns = [
     path("credit/", include("dgov.credit.urls")),
     path("esign/", include("dgov.esign.urls")),
     path("crossregion/", include("dgov.crossregion.urls")),
+    path("hotline/", include("dgov.hotline.urls")),
+    path("open311/v2/", include("dgov.hotline.urls_open311")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("o/", include((oauth2_patterns, oauth2_urls.app_name))),

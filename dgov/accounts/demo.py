@@ -163,6 +163,27 @@ DEMO_ACCOUNTS = [
     DemoAccount("admin", "staff", "林海", Role.SYSTEM_ADMIN, "zsj", id_birth="19870223", phone="13800000008"),
     DemoAccount("security", "staff", "郑安", Role.SECURITY_ADMIN, "zsj", id_birth="19890711", phone="13800000009"),
     DemoAccount("auditor", "staff", "何审", Role.AUDIT_ADMIN, "zsj", id_birth="19831130", phone="13800000010"),
+    # The 12345 centre's dispatcher, and a ticket handler of 城管 (the department most tickets go to).
+    DemoAccount(
+        "dispatcher",
+        "staff",
+        "冯丽娟",
+        Role.DISPATCHER,
+        "zsj",
+        role_region="440704",
+        id_birth="19900305",
+        phone="13800000011",
+    ),
+    DemoAccount(
+        "handler",
+        "staff",
+        "邓伟明",
+        Role.TICKET_HANDLER,
+        "cgj",
+        role_department="cgj",
+        id_birth="19860718",
+        phone="13800000012",
+    ),
 ]
 
 

@@ -78,6 +78,7 @@ class Role(models.TextChoices):
     DEPT_ADMIN = "dept_admin", _("Department administrator")
     HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
     DISPATCHER = "dispatcher", _("Dispatcher")
+    TICKET_HANDLER = "ticket_handler", _("Ticket handler")
     GRID_WORKER = "grid_worker", _("Grid worker")
     LEADER = "leader", _("Leader")
     DATA_OFFICER = "data_officer", _("Data officer")

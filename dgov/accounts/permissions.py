@@ -37,6 +37,12 @@ class Perm(enum.StrEnum):
     CREDIT_VIEW = "credit.view"
     CREDIT_MANAGE = "credit.manage"
     CROSSREGION_HANDOVER = "crossregion.handover"
+    HOTLINE_VIEW = "hotline.view"
+    HOTLINE_TAKE = "hotline.take"
+    HOTLINE_DISPATCH = "hotline.dispatch"
+    HOTLINE_SUPERVISE = "hotline.supervise"
+    HOTLINE_HANDLE = "hotline.handle"
+    HOTLINE_KNOWLEDGE = "hotline.knowledge.manage"
 
 
 STAFF_WORK_ROLES = frozenset(
@@ -46,6 +52,7 @@ STAFF_WORK_ROLES = frozenset(
         Role.DEPT_ADMIN,
         Role.HOTLINE_OPERATOR,
         Role.DISPATCHER,
+        Role.TICKET_HANDLER,
         Role.GRID_WORKER,
         Role.LEADER,
         Role.DATA_OFFICER,
@@ -86,6 +93,18 @@ RULES: dict[Perm, frozenset[Role]] = {
     # 跨域通办 (异地代收): a window clerk takes in applications for another region's items and hands
     # them over to that region's platform; they see the handovers of the departments their role covers.
     Perm.CROSSREGION_HANDOVER: frozenset({Role.WINDOW_CLERK}),
+    # 12345 hotline (dgov.hotline): operators take calls and call back; operators and dispatchers
+    # dispatch; dispatchers review returns, approve extensions and keep the dispatch catalogue;
+    # a department's ticket handlers (and its administrator) sign for, handle and reply to its
+    # tickets; leaders read. A department-scoped role sees its department's tickets only.
+    Perm.HOTLINE_VIEW: frozenset(
+        {Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.TICKET_HANDLER, Role.DEPT_ADMIN, Role.LEADER}
+    ),
+    Perm.HOTLINE_TAKE: frozenset({Role.HOTLINE_OPERATOR}),
+    Perm.HOTLINE_DISPATCH: frozenset({Role.HOTLINE_OPERATOR, Role.DISPATCHER}),
+    Perm.HOTLINE_SUPERVISE: frozenset({Role.DISPATCHER}),
+    Perm.HOTLINE_HANDLE: frozenset({Role.TICKET_HANDLER, Role.DEPT_ADMIN}),
+    Perm.HOTLINE_KNOWLEDGE: frozenset({Role.DISPATCHER, Role.DEPT_ADMIN}),
     Perm.ROLES: frozenset({Role.SECURITY_ADMIN}),
     Perm.SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Perm.AUDIT_VIEW: frozenset({Role.AUDIT_ADMIN}),

@@ -57,3 +57,15 @@ def personal_data_reads_of(*, subject: User) -> QuerySet[Any]:
     return AuditEvent.objects.filter(
         action="personal_data.read", target_type="accounts.user", target_id=str(subject.pk)
     ).order_by("-seq")
+
+
+def users_holding(perm: Any, *, department: Any) -> list[User]:
+    """Active users who hold perm for department (their role's scope covers it), by id."""
+    from dgov.accounts.models import RoleAssignment
+    from dgov.accounts.permissions import RULES, in_scope
+
+    assignments = RoleAssignment.objects.filter(role__in=RULES[perm], user__is_active=True).select_related(
+        "user", "department__region", "region"
+    )
+    users = {a.user_id: a.user for a in assignments if in_scope(a, department, None)}
+    return sorted(users.values(), key=lambda u: u.pk)

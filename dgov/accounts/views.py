@@ -167,6 +167,7 @@ def workbench(request: AuthedRequest) -> HttpResponse:
             "can_issue_licences": has_perm(user, Perm.LICENCE_ISSUE),
             "can_view_ratings": has_perm(user, Perm.RATINGS_VIEW),
             "can_review_exclusions": has_perm(user, Perm.RATINGS_EXCLUDE),
+            "can_hotline": has_perm(user, Perm.HOTLINE_VIEW),
         },
     )
 

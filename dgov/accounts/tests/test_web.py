@@ -145,19 +145,22 @@ PAGES = {
         "clerk",
         "approver",
         "operator",
+        "dispatcher",
+        "handler",
         "gridworker",
         "leader",
         "admin",
         "security",
         "auditor",
     },
-    "/accounts/workbench/": {"clerk", "approver", "operator", "gridworker", "leader"},
+    "/accounts/workbench/": {"clerk", "approver", "operator", "dispatcher", "handler", "gridworker", "leader"},
     "/accounts/security/": {"security"},
     "/accounts/audit/": {"auditor"},
     "/accounts/api-tokens/": {"admin"},
     "/admin/": {"admin"},
 }
-ALL = ["citizen", "enterprise", "clerk", "approver", "operator", "gridworker", "leader", "admin", "security", "auditor"]
+# Every demo account: all of them reach their personal centre.
+ALL = sorted(PAGES["/accounts/centre/"])
 
 
 @pytest.mark.parametrize("username", ALL)
