@@ -20,7 +20,8 @@ Two measurements, each reported side by side so that a noisy machine cancels out
 
 Everything is bounded in time, targets 127.0.0.1 only, and cleans up its processes, temporary directories
 and databases on errors and Ctrl-C. Results: a JSON file in bench/results/ (git-ignored) and markdown tables.
-`--only`/`--skip` choose the parts (rates, cases, profile, tasks, search, licences, make-run).
+`--only`/`--skip` choose the parts (rates, cases, profile, instant, tasks, search, licences,
+hotline_classify, hotline, make-run).
 """
 
 from __future__ import annotations
@@ -715,6 +716,16 @@ def markdown(result: dict[str, object]) -> str:
         from bench import licences
 
         lines += licences.markdown(lic)
+    classify = result.get("hotline_classify")
+    if isinstance(classify, dict):
+        from bench import hotline_classify
+
+        lines += hotline_classify.markdown(classify)
+    hotline_result = result.get("hotline")
+    if isinstance(hotline_result, dict) and "replay" in hotline_result:
+        from bench import hotline
+
+        lines += hotline.markdown(hotline_result)
     runs = result.get("make_run")
     if isinstance(runs, list) and runs:
         lines += [
@@ -731,7 +742,18 @@ def markdown(result: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-PARTS = ("rates", "cases", "profile", "instant", "tasks", "search", "licences", "make-run")
+PARTS = (
+    "rates",
+    "cases",
+    "profile",
+    "instant",
+    "tasks",
+    "search",
+    "licences",
+    "hotline_classify",
+    "hotline",
+    "make-run",
+)
 
 
 def part_list(text: str) -> set[str]:
@@ -742,7 +764,7 @@ def part_list(text: str) -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench import cases, licences
+    from bench import cases, hotline, hotline_classify, licences
 
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -753,7 +775,10 @@ def main(argv: list[str] | None = None) -> int:
             "submission's time goes), instant (an instant approval against its plain twin in-process: "
             "CPU, queries, phases), tasks (one staff step), search (5,000 items on PostgreSQL and "
             "SQLite), licences (SM2 signatures per core, licence issue, PDF and verify in-process), "
-            "make-run (make run on a fresh clone). All by default; --only/--skip choose."
+            "hotline_classify (the ticket classifier against jieba alone, in-process), hotline (65,000 tickets "
+            "replayed through create + dispatch, and the overdue sweep over a million open tickets against a "
+            "plain indexed count, PostgreSQL), make-run (make run on a fresh clone). All by default; "
+            "--only/--skip choose."
         ),
     )
     parser.add_argument("--only", type=part_list, help="run only these parts (comma-separated)")
@@ -780,6 +805,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     cases.add_arguments(parser)
     licences.add_arguments(parser)
+    hotline_classify.add_arguments(parser)
+    hotline.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.warmup < 0 or args.rounds < 1 or args.concurrency < 1 or args.workers < 1:
         parser.error("durations, rounds, concurrency and workers must be positive")
@@ -819,6 +846,10 @@ def main(argv: list[str] | None = None) -> int:
             result["search_sqlite"] = cases.bench_search_sqlite(args)
         if "licences" in parts:
             result["licences"] = licences.bench_licences(args)
+        if "hotline_classify" in parts:
+            result["hotline_classify"] = hotline_classify.bench_hotline_classify(args)
+        if "hotline" in parts:
+            result["hotline"] = hotline.bench_hotline(args)
         if "make-run" in parts:
             result["make_run"] = bench_make_run(args)
     except KeyboardInterrupt:
