@@ -91,6 +91,14 @@ def case_of(rating: Rating) -> Case | None:
     return Case.objects.select_related("item", "department").filter(pk=rating.rated_id).first()
 
 
+def rated_reference(rating: Rating) -> tuple[str, str] | None:
+    """(number, staff page path) of a rated thing that is not a case, when the rated model offers
+    ``rating_reference()`` (a hotline ticket does); ratings depend on no such app."""
+    rated = rating.rated
+    reference = getattr(rated, "rating_reference", None)
+    return reference() if callable(reference) else None
+
+
 def rating_of_case(*, case: Case, rater: Any) -> Rating | None:
     if not isinstance(rater, User):
         return None

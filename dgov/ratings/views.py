@@ -337,6 +337,7 @@ def _work_detail(
         "rect": rect,
         "rating": rating,
         "case": selectors.case_of(rating),
+        "reference": selectors.rated_reference(rating),
         "overdue": rect.is_overdue(),
         "events": selectors.rectification_events(rectification=rect),
         "ledger": rect.ledger.select_related("done_by").all(),

@@ -219,6 +219,12 @@ class Ticket(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    def rating_reference(self) -> tuple[str, str]:
+        """What a rating of this ticket points to on the rectification page: number and staff page."""
+        from django.urls import reverse
+
+        return self.number, reverse("hotline:ticket", args=[self.pk])
+
     @property
     def caller_name_masked(self) -> str:
         return mask_name(self.caller_name)

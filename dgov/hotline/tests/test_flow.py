@@ -374,3 +374,22 @@ def test_first_contact_from_the_knowledge_base(hotline, operator, dispatcher, cg
             answered_from=article,
         )
     assert ticket.status == S.REGISTERED
+
+
+def test_the_rectification_page_names_the_ticket(hotline, operator, handler, cgj, login):
+    from django.urls import reverse
+
+    from dgov.accounts.services import role_grant
+
+    ticket = dispatched(operator, cgj)
+    services.ticket_sign(actor=handler, ticket=ticket)
+    services.ticket_reply(actor=handler, ticket=ticket, reply="已处理。")
+    result = services.ticket_callback(
+        actor=operator, ticket=ticket, outcome="unsolved", rating=RatingInput(level=1, comment="没修好")
+    )
+    rectification = Rectification.objects.get(rating=result.rating)
+    role_grant(actor=None, user=handler, role="dept_admin", department=cgj)
+    page = login(handler).get(reverse("ratings:work_detail", args=[rectification.pk]))
+    assert page.status_code == 200
+    assert ticket.number in page.content.decode()
+    assert reverse("hotline:ticket", args=[ticket.pk]) in page.content.decode()
