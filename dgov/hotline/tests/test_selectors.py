@@ -354,3 +354,10 @@ def test_call_hints_for_nothing_typed_and_for_a_look_alike(hotline: None, operat
     assert hints["typed"] and hints["is_consult"]
     assert [d.ticket for d in hints["duplicates"]] == [earlier]
     assert hints["chosen"]["department"] == cgj
+
+
+def test_ticket_numbers_wrap_between_their_parts():
+    from dgov.hotline.templatetags.hotline import ticket_number_parts
+
+    assert str(ticket_number_parts("RX44070400000020261127000042")) == ("RX440704000000<wbr>20261127<wbr>000042")
+    assert ticket_number_parts("<b>not a number</b>") == "<b>not a number</b>"
