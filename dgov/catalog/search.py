@@ -38,7 +38,7 @@ from django.db.models import Count, F, OrderBy, QuerySet, Sum
 from django.db.models.functions import Length
 
 from dgov.catalog.models import SearchToken, ServiceItem
-from dgov.core.segmentation import segment, tokenizer
+from dgov.core.segmentation import segment, token_column, tokenizer
 
 MAX_QUERY_TOKENS = 8
 MAX_QUERY_LENGTH = 100
@@ -57,17 +57,9 @@ def _jieba() -> Any:
     return tokenizer()
 
 
-def _column(parts: Iterable[str]) -> str:
-    tokens: dict[str, None] = {}
-    for part in parts:
-        for token in segment(part):
-            tokens.setdefault(token, None)
-    return f" {' '.join(tokens)} " if tokens else ""
-
-
 def search_columns(*, name: str, name_en: str, tags: Iterable[str], body: Iterable[str]) -> tuple[str, str, str]:
     """The three pre-segmented columns (name, tags, other text) stored on an item."""
-    return _column([name, name_en]), _column(tags), _column(body)
+    return token_column([name, name_en]), token_column(tags), token_column(body)
 
 
 def token_weights(name: str, tags: str, body: str) -> dict[str, int]:

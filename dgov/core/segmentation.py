@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 _WORD = re.compile(r"^\w+$")
@@ -48,3 +49,14 @@ def words(text: str) -> list[str]:
     """Lower-cased word tokens of text in jieba's precise mode, in order, repeats kept, punctuation
     dropped: the input of a bag-of-words model."""
     return [t for t in (t.strip() for t in tokenizer().lcut(text.lower())) if t and _WORD.match(t)]
+
+
+def token_column(parts: Iterable[str]) -> str:
+    """The search tokens of several texts as one stored column: space-joined, first occurrence
+    order, no repeats, with a space at each end (" 社保 转移 ") so that a token is matched by
+    LIKE '% token %'; "" when there is none."""
+    tokens: dict[str, None] = {}
+    for part in parts:
+        for token in segment(part):
+            tokens.setdefault(token, None)
+    return f" {' '.join(tokens)} " if tokens else ""

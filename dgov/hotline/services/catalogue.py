@@ -14,7 +14,7 @@ from dgov.accounts.models import Department, Region, User
 from dgov.accounts.permissions import Perm, has_perm
 from dgov.audit import record
 from dgov.core.errors import ApplicationError, ConflictError
-from dgov.core.segmentation import segment
+from dgov.core.segmentation import token_column
 from dgov.hotline.deadlines import DEFAULT_LIMITS
 from dgov.hotline.models import Article, Category, DispatchRule, TimeLimit
 from dgov.hotline.numbering import hotline_region_code
@@ -177,14 +177,6 @@ def time_limit_save(
     return limit
 
 
-def _tokens(*parts: str) -> str:
-    found: dict[str, None] = {}
-    for part in parts:
-        for token in segment(part):
-            found.setdefault(token, None)
-    return f" {' '.join(found)} " if found else ""
-
-
 def article_save(
     *,
     actor: User | None,
@@ -217,8 +209,8 @@ def article_save(
                 deny(actor, "hotline.article_save", None, request)
         row.title, row.answer, row.department, row.category = title, answer, department, category
         row.basis, row.keywords, row.valid_until = basis, keywords, valid_until or None
-        row.title_tokens = _tokens(title, keywords)
-        row.body_tokens = _tokens(answer, basis)
+        row.title_tokens = token_column([title, keywords])
+        row.body_tokens = token_column([answer, basis])
         if publish:
             row.status = Article.Status.PUBLISHED
         row.updated_by = actor

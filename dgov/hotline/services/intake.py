@@ -33,6 +33,7 @@ from dgov.hotline.numbering import lookup_code_new, ticket_number_next
 from dgov.hotline.selectors import duplicates_for, topic_tokens
 from dgov.hotline.services.common import (
     deny,
+    dispatchers,
     event,
     expect,
     handlers_of,
@@ -198,18 +199,12 @@ def ticket_register(
         elif channel != C.PHONE:
             # The operator on the phone dispatches themselves; others wait for a dispatcher.
             notify(
-                _dispatchers_for_new(),
+                dispatchers(),
                 _("New ticket %(number)s to dispatch") % {"number": ticket.number},
                 ticket.title,
                 url=ticket_path(ticket),
             )
     return ticket
-
-
-def _dispatchers_for_new() -> list[User]:
-    from dgov.hotline.services.common import dispatchers
-
-    return dispatchers()
 
 
 def _auto_dispatchable(ticket: Ticket) -> bool:
