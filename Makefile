@@ -34,10 +34,11 @@ run: $(VENV)/.base
 	$(BIN)/python manage.py load_demo_cases
 	$(BIN)/python manage.py load_demo_ratings
 	$(BIN)/python manage.py load_demo_hotline
+	$(BIN)/python manage.py load_demo_indicators
 	@echo ""
 	@echo "  江海数字政府平台 Jianghai digital government: http://127.0.0.1:$(PORT)/"
 	@echo "  Demo accounts (password: $${DGOV_DEMO_PASSWORD:-jianghai-demo-2025}):"
-	@echo "    citizen enterprise clerk approver operator dispatcher handler gridworker leader admin security auditor"
+	@echo "    citizen enterprise clerk approver operator dispatcher handler gridworker leader dataofficer deptadmin admin security auditor"
 	@echo ""
 	DGOV_BASE_URL=$${DGOV_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
 

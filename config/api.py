@@ -20,6 +20,7 @@ from dgov.core.errors import ApplicationError
 from dgov.credit.api import router as credit_router
 from dgov.crossregion.api import router as crossregion_router
 from dgov.hotline.api import router as hotline_router
+from dgov.indicators.api import router as indicators_router
 from dgov.licences.api import router as licences_router
 from dgov.licences.api_staff import router as licences_staff_router
 from dgov.ratings.api import router as ratings_router
@@ -109,3 +110,4 @@ api.add_router("/ratings", ratings_router)
 api.add_router("/credit", credit_router)
 api.add_router("/crossregion", crossregion_router)
 api.add_router("/tickets", hotline_router)
+api.add_router("/indicators", indicators_router)

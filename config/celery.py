@@ -12,8 +12,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Celery beat. Crontab times are in CELERY_TIMEZONE (Asia/Shanghai, config/settings.py).
-# The embedded default runs no beat: run `manage.py sweep_deadlines` and `manage.py sweep_tickets`
-# from cron instead.
+# The embedded default runs no beat: run `manage.py sweep_deadlines`, `manage.py sweep_tickets` and
+# `manage.py snapshot_indicators --yesterday` from cron instead.
 app.conf.beat_schedule = {
     "workflow-sweep-deadlines": {
         "task": "dgov.workflow.sweep_deadlines",
@@ -26,6 +26,12 @@ app.conf.beat_schedule = {
         "task": "dgov.hotline.sweep",
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 14 * 60},
+    },
+    # The indicators' daily snapshot of the day that has just ended.
+    "indicators-snapshot": {
+        "task": "dgov.indicators.snapshot",
+        "schedule": crontab(hour=0, minute=10),
+        "options": {"expires": 6 * 60 * 60},
     },
     # 跨域通办: messages to other regions' platforms that are due (new, or waiting to be retried).
     "crossregion-send-pending": {

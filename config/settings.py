@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "dgov.crossregion",
     "dgov.esign",
     "dgov.hotline",
+    "dgov.indicators",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +117,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "dgov.accounts.middleware.IdleTimeoutMiddleware",
     "dgov.accounts.middleware.StaffSecondFactorMiddleware",
+    "dgov.accounts.middleware.ActiveDayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",

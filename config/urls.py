@@ -32,6 +32,7 @@ urlpatterns = [
     path("crossregion/", include("dgov.crossregion.urls")),
     path("hotline/", include("dgov.hotline.urls")),
     path("open311/v2/", include("dgov.hotline.urls_open311")),
+    path("indicators/", include("dgov.indicators.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("o/", include((oauth2_patterns, oauth2_urls.app_name))),

@@ -184,6 +184,28 @@ DEMO_ACCOUNTS = [
         id_birth="19860718",
         phone="13800000012",
     ),
+    # The district's data officer (indicators: reported values, targets, snapshots) and the
+    # administrator of 市场监管 (its items, seals, ratings; its slice of the indicators).
+    DemoAccount(
+        "dataofficer",
+        "staff",
+        "孔晓彤",
+        Role.DATA_OFFICER,
+        "zsj",
+        role_region="440704",
+        id_birth="19910414",
+        phone="13800000013",
+    ),
+    DemoAccount(
+        "deptadmin",
+        "staff",
+        "区永康",
+        Role.DEPT_ADMIN,
+        "scjg",
+        role_department="scjg",
+        id_birth="19820926",
+        phone="13800000014",
+    ),
 ]
 
 

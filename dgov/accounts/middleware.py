@@ -1,4 +1,4 @@
-"""Idle logout and the staff second-factor gate."""
+"""Idle logout, the staff second-factor gate and the daily activity record."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dgov.audit import record
+from dgov.core.workdays import CALENDAR_TZ
 
 _SESSION_KEY = "dgov_last_seen"
 _TOUCH_EVERY = 30  # seconds: don't rewrite the session on every request
@@ -46,6 +48,34 @@ class IdleTimeoutMiddleware:
             if last is None or now - int(last) >= _TOUCH_EVERY:
                 request.session[_SESSION_KEY] = now
         return self.get_response(request)
+
+
+_ACTIVE_DAY_KEY = "_dgov_active_day"
+
+
+class ActiveDayMiddleware:
+    """Note each signed-in person's active day once per session and day (dgov.accounts.models.ActiveDay),
+    after the view, so the request that signs in counts too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is None or session is None or not user.is_authenticated:
+            return response
+        # Staff count once past the second factor: a password alone is not a sign-in.
+        if user.kind == "staff" and not (user.is_verified() or mfa_waived(user)):
+            return response
+        today = timezone.now().astimezone(CALENDAR_TZ).date().isoformat()
+        if session.get(_ACTIVE_DAY_KEY) != today:
+            from dgov.accounts.services import active_day_record
+
+            active_day_record(user=user)
+            session[_ACTIVE_DAY_KEY] = today
+        return response
 
 
 def mfa_waived(user: object) -> bool:

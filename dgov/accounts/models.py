@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dgov.core.fields import EncryptedTextField
-from dgov.core.masking import mask_id_number, mask_phone
+from dgov.core.masking import mask_id_number, mask_name, mask_phone
 
 
 class Region(models.Model):
@@ -234,3 +234,28 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ActiveDay(models.Model):
+    """A day (Beijing time) on which a person signed in or used the platform signed in: the
+    platform's own login record behind the daily-active-user indicators (plan 9–11). One row per
+    person and day; ``kind`` is the person's side that day (citizen, enterprise or staff)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="active_days")
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=16, choices=User.Kind.choices)
+
+    class Meta:
+        ordering = ["-day", "user_id"]
+        verbose_name = _("active day")
+        verbose_name_plural = _("active days")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="accounts_one_active_day")]
+        indexes = [models.Index(fields=["kind", "day"], name="accounts_active_kind_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"
+
+    @property
+    def person_masked(self) -> str:
+        """Who, as lists for leaders show a person: the masked name (or masked username)."""
+        return mask_name(self.user.real_name) if self.user.real_name else mask_name(self.user.username)

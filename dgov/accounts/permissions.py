@@ -9,10 +9,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from dgov.accounts.models import Department, Region, Role, RoleAssignment, User
 
@@ -43,6 +44,8 @@ class Perm(enum.StrEnum):
     HOTLINE_SUPERVISE = "hotline.supervise"
     HOTLINE_HANDLE = "hotline.handle"
     HOTLINE_KNOWLEDGE = "hotline.knowledge.manage"
+    INDICATORS_VIEW = "indicators.view"
+    INDICATORS_REPORT = "indicators.report"
 
 
 STAFF_WORK_ROLES = frozenset(
@@ -105,6 +108,11 @@ RULES: dict[Perm, frozenset[Role]] = {
     Perm.HOTLINE_SUPERVISE: frozenset({Role.DISPATCHER}),
     Perm.HOTLINE_HANDLE: frozenset({Role.TICKET_HANDLER, Role.DEPT_ADMIN}),
     Perm.HOTLINE_KNOWLEDGE: frozenset({Role.DISPATCHER, Role.DEPT_ADMIN}),
+    # The plan's indicators (dgov.indicators): leaders and data officers read the district's,
+    # a department administrator their department's slice; the data officer enters reported
+    # values, changes targets and takes snapshots.
+    Perm.INDICATORS_VIEW: frozenset({Role.LEADER, Role.DATA_OFFICER, Role.DEPT_ADMIN}),
+    Perm.INDICATORS_REPORT: frozenset({Role.DATA_OFFICER}),
     Perm.ROLES: frozenset({Role.SECURITY_ADMIN}),
     Perm.SECURITY: frozenset({Role.SECURITY_ADMIN}),
     Perm.AUDIT_VIEW: frozenset({Role.AUDIT_ADMIN}),
@@ -168,6 +176,9 @@ def departments_for(user: Any, perm: Perm) -> list[int] | None:
     return sorted(ids)
 
 
+_Response = TypeVar("_Response", bound=HttpResponseBase)
+
+
 def require(request: HttpRequest, perm: Perm, **scope: Any) -> None:
     """Raise PermissionDenied (recorded in the audit trail) unless request.user holds perm."""
     if not has_perm(request.user, perm, **scope):
@@ -178,12 +189,12 @@ def require(request: HttpRequest, perm: Perm, **scope: Any) -> None:
         raise PermissionDenied
 
 
-def requires(perm: Perm) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def requires(perm: Perm) -> Callable[[Callable[..., _Response]], Callable[..., _Response | HttpResponse]]:
     """View decorator: sign-in required, then ``require(perm)``."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., _Response]) -> Callable[..., _Response | HttpResponse]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> _Response | HttpResponse:
             if not request.user.is_authenticated:
                 from django.contrib.auth.views import redirect_to_login
 

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dgov.accounts.models import (
     ADMIN_ROLES,
+    ActiveDay,
     ApiToken,
     Department,
     PasswordHistory,
@@ -296,3 +297,14 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
 def personal_data_read(*, actor: Any, subject: User, fields: list[str], request: HttpRequest | None = None) -> None:
     """Record that actor saw subject's personal data in full (the subject can ask who did)."""
     record(actor=actor, action="personal_data.read", target=subject, detail={"fields": fields}, request=request)
+
+
+def active_day_record(*, user: User, at: datetime | None = None) -> bool:
+    """Note that ``user`` was active on the Beijing day of ``at`` (now by default); True when this
+    is the first note of that day. Not audited: the sign-in it follows is, and a day's row carries
+    nothing but the fact."""
+    from dgov.core.workdays import CALENDAR_TZ
+
+    day = (at or timezone.now()).astimezone(CALENDAR_TZ).date()
+    _, created = ActiveDay.objects.get_or_create(user=user, day=day, defaults={"kind": user.kind})
+    return created

@@ -168,6 +168,7 @@ def workbench(request: AuthedRequest) -> HttpResponse:
             "can_view_ratings": has_perm(user, Perm.RATINGS_VIEW),
             "can_review_exclusions": has_perm(user, Perm.RATINGS_EXCLUDE),
             "can_hotline": has_perm(user, Perm.HOTLINE_VIEW),
+            "can_indicators": has_perm(user, Perm.INDICATORS_VIEW),
         },
     )
 

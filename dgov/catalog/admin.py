@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from dgov.accounts.admin_site import AuditedModelAdmin, ReadOnlyAdminMixin
-from dgov.catalog.models import ItemMaterial, LifeEvent, ServiceItem
+from dgov.catalog.models import ItemMaterial, Kiosk, LifeEvent, ServiceItem
 
 
 @admin.register(LifeEvent)
@@ -44,3 +44,11 @@ class ServiceItemAdmin(ReadOnlyAdmin):
     search_fields = ("code", "basic_code", "name")
     list_select_related = ("department",)
     inlines = [MaterialInline]
+
+
+@admin.register(Kiosk)
+class KioskAdmin(AuditedModelAdmin):
+    list_display = ("code", "name", "region", "address", "installed_on", "retired_on")
+    list_filter = ("region",)
+    search_fields = ("code", "name", "address")
+    ordering = ("code",)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dgov.accounts.models import Department
 from dgov.core.errors import ApplicationError
+from dgov.core.forms import place_errors as core_place_errors
 from dgov.credit.models import MEASURES_BY_LIST, NAME_MAX, TEXT_MAX, CreditList, Measure, SubjectKind
 from dgov.credit.services import CSV_MAX_BYTES
 
@@ -28,18 +29,8 @@ _FIELD_NAMES = {"key": "subject_key", "kind": "subject_kind"}
 
 
 def place_errors(form: forms.Form, exc: ApplicationError) -> None:
-    """Put a service's refusal on the form: each field error on its field, the rest on top."""
-    placed = False
-    for name, errors in exc.field_errors.items():
-        target = _FIELD_NAMES.get(name, name)
-        for error in errors:
-            if target in form.fields:
-                form.add_error(target, error)
-                placed = True
-            else:
-                form.add_error(None, error)
-    if not placed:
-        form.add_error(None, exc.message)
+    """Put a service's refusal on the form (credit's field names where they differ)."""
+    core_place_errors(form, exc, _FIELD_NAMES)
 
 
 def _date() -> forms.DateInput:

@@ -8,24 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dgov.core.errors import ApplicationError
 from dgov.hotline.models import ADDRESS_MAX, DESCRIPTION_MAX, TITLE_MAX, Ticket
 from dgov.hotline.numbering import LOOKUP_CODE_DIGITS, NUMBER_LENGTH
 from dgov.hotline.services import TicketInput
-
-
-def place_errors(form: forms.Form, exc: ApplicationError) -> None:
-    """Put a service's refusal on the form: each field error on its field, the rest on top."""
-    placed = False
-    for name, errors in exc.field_errors.items():
-        for error in errors:
-            if name in form.fields:
-                form.add_error(name, error)
-                placed = True
-            else:
-                form.add_error(None, error)
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class LongText(forms.CharField):

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from dgov.accounts.models import Department, Region
 from dgov.accounts.permissions import Perm, departments_for
+from dgov.core.spreadsheets import append_row, sheet_title
 from dgov.core.workdays import CALENDAR_TZ
 from dgov.hotline.models import Category, Ticket
 from dgov.hotline.places import subdistrict_of
@@ -42,9 +43,6 @@ from dgov.ratings.models import GOOD_LEVELS, Rating
 from dgov.ratings.selectors import score_of
 
 HOTSPOTS_MAX = 10
-# Characters a worksheet title may not hold, and its longest length (Excel's rules).
-_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
-_SHEET_TITLE_MAX = 31
 
 Row = dict[str, Any]
 
@@ -370,26 +368,10 @@ def sheet_titles() -> list[str]:
     """The workbook's sheets, in order."""
     titles = breakdown_titles()
     return [
-        _sheet_title(_("Summary")),
-        *(_sheet_title(titles[name]) for name in BREAKDOWNS),
-        _sheet_title(_("Hotspots this week")),
+        sheet_title(_("Summary")),
+        *(sheet_title(titles[name]) for name in BREAKDOWNS),
+        sheet_title(_("Hotspots this week")),
     ]
-
-
-def _sheet_title(title: str) -> str:
-    return title.translate(_SHEET_FORBIDDEN).strip()[:_SHEET_TITLE_MAX]
-
-
-def _cell(value: Any) -> Any:
-    return float(value) if isinstance(value, Decimal) else value
-
-
-def _append(sheet: Any, values: list[Any]) -> None:
-    """One row; text is always stored as text, never run as a formula (names come from data)."""
-    sheet.append([_cell(v) for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.data_type == "f":
-            cell.data_type = "s"
 
 
 def workbook(data: dict[str, Any]) -> bytes:
@@ -424,21 +406,21 @@ def workbook(data: dict[str, Any]) -> bytes:
         (_("Mean level (1–5)"), sat["mean"]),
     ]
     for label, value in lines:
-        _append(summary, [label, value])
+        append_row(summary, [label, value])
     summary.column_dimensions["A"].width = 34
     header = [_("Code"), _("Name"), _("Tickets"), _("Share (%)")]
     for name in BREAKDOWNS:
         sheet = book.create_sheet(next(names))
-        _append(sheet, header)
+        append_row(sheet, header)
         for row in data[name]:
-            _append(sheet, [row["key"] or None, row["label"], row["count"], row["share"]])
+            append_row(sheet, [row["key"] or None, row["label"], row["count"], row["share"]])
         sheet.column_dimensions["B"].width = 30
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     sheet = book.create_sheet(next(names))
-    _append(sheet, [_("Place"), _("Category"), _("Tickets")])
+    append_row(sheet, [_("Place"), _("Category"), _("Tickets")])
     for spot in data["hotspots"]:
-        _append(sheet, [spot["place"], spot["category"], spot["count"]])
+        append_row(sheet, [spot["place"], spot["category"], spot["count"]])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     out = BytesIO()

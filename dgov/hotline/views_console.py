@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from dgov.accounts.permissions import Perm, has_perm, require, requires
 from dgov.accounts.requests import AuthedRequest
 from dgov.core.errors import ApplicationError
+from dgov.core.forms import place_errors
 from dgov.hotline import selectors, services, stats
 from dgov.hotline.forms_console import (
     ArticleForm,
@@ -28,7 +29,6 @@ from dgov.hotline.forms_console import (
     StatsPeriodForm,
     TimeLimitForm,
 )
-from dgov.hotline.forms_public import place_errors
 from dgov.hotline.models import Article, Category
 
 ECHARTS = "vendor/echarts/echarts.min.js"

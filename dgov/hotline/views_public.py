@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from dgov.accounts.requests import AuthedRequest
 from dgov.core.errors import ApplicationError
+from dgov.core.forms import place_errors
 from dgov.hotline import selectors, services
-from dgov.hotline.forms_public import BoardForm, BoardSearchForm, TicketForm, TrackForm, place_errors
+from dgov.hotline.forms_public import BoardForm, BoardSearchForm, TicketForm, TrackForm
 from dgov.hotline.models import Ticket
 
 # Phones (and the in-app browsers of WeChat and Alipay on them) say so in their user agent;

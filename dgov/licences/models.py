@@ -271,6 +271,8 @@ class LicenceUse(models.Model):
                 name="licences_one_licence_per_material",
             )
         ]
+        # Indicator 19 looks for the uses in a period.
+        indexes = [models.Index(fields=["kind", "at"], name="licences_use_kind_at")]
 
     def __str__(self) -> str:
         return f"{self.licence_id} {self.kind} {self.case_id}"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from dgov.accounts.models import Department, User
+from dgov.accounts.models import User
 from dgov.accounts.permissions import Perm, departments_for, has_perm
 from dgov.core import crypto
+from dgov.core.measures import Period
+from dgov.core.workdays import CALENDAR_TZ
+from dgov.licences import measures
 from dgov.licences.models import Licence, LicenceShare, LicenceType, LicenceUse, Seal, SealKey
 
 
@@ -178,36 +182,18 @@ def licence_types_public() -> QuerySet[LicenceType]:
 
 
 def e_seal_coverage() -> dict[str, Any]:
-    """Indicator 20: departments with an e-seal that can sign now / all departments, in percent."""
+    """Indicator 20 now (the formula is dgov.licences.measures'): numerator, denominator, percent."""
     now = timezone.now()
-    total = Department.objects.count()
-    with_seal = (
-        Department.objects.filter(
-            seals__status=Seal.Status.ACTIVE, seals__valid_from__lte=now, seals__valid_until__gt=now
-        )
-        .distinct()
-        .count()
-    )
-    return {
-        "numerator": with_seal,
-        "denominator": total,
-        "percent": round(100 * with_seal / total, 1) if total else 0.0,
-    }
+    m = measures.e_seal_coverage(Period(since=now, until=now), None)
+    return {"numerator": m.numerator, "denominator": m.denominator, "percent": m.value}
 
 
 def e_licence_use_rate() -> dict[str, Any]:
-    """Indicator 19: published licensing items in which a licence was actually used / all of them."""
-    from dgov.catalog.models import ServiceItem
-
-    items = ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED, kind=ServiceItem.Kind.LICENSING)
-    total = items.values("code").distinct().count()
-    used = (
-        items.filter(code__in=LicenceUse.objects.filter(kind=LicenceUse.Kind.CASE).values("case__item__code"))
-        .values("code")
-        .distinct()
-        .count()
-    )
-    return {"numerator": used, "denominator": total, "percent": round(100 * used / total, 1) if total else 0.0}
+    """Indicator 19 for the year so far (the formula is dgov.licences.measures')."""
+    now = timezone.now()
+    start = datetime(now.astimezone(CALENDAR_TZ).year, 1, 1, tzinfo=CALENDAR_TZ)
+    m = measures.e_licence_use_rate(Period(since=start, until=now), None)
+    return {"numerator": m.numerator, "denominator": m.denominator, "percent": m.value}
 
 
 def items_accepting_licences() -> QuerySet[Any]:

@@ -50,13 +50,6 @@ from dgov.licences.forms import (
 from dgov.licences.models import Licence, LicenceType, Seal
 from dgov.licences.verification import verify_licence
 
-# Targets of the district's plan for 2025 (江海区数字政府建设规划 2021–2025, indicators 19 and 20):
-# baseline 2020, mid-term 2023, target 2025, in percent.
-PLAN_TARGETS: dict[int, dict[str, int]] = {
-    19: {"baseline_2020": 20, "midterm_2023": 60, "target_2025": 80},
-    20: {"baseline_2020": 95, "midterm_2023": 100, "target_2025": 100},
-}
-
 
 @requires(Perm.CASE_VIEW)
 def index(request: AuthedRequest) -> HttpResponse:
@@ -477,10 +470,7 @@ def indicators(request: AuthedRequest) -> HttpResponse:
         (19, _("E-licence use rate (电子证照用证率)"), selectors.e_licence_use_rate()),
         (20, _("Government e-seal coverage (政府部门电子印章覆盖率)"), selectors.e_seal_coverage()),
     ):
-        target = PLAN_TARGETS[number]
-        rows.append(
-            {"number": number, "name": name, **value, **target, "met": value["percent"] >= target["target_2025"]}
-        )
+        rows.append({"number": number, "name": name, **value})
     items = selectors.items_accepting_licences().prefetch_related("materials")
     unknown = selectors.items_with_unknown_licence_types()
     return render(request, "licences/work/indicators.html", {"rows": rows, "items": items, "unknown": unknown})

@@ -184,6 +184,8 @@ class Rating(models.Model):
         indexes = [
             models.Index(fields=["department", "created_at"], name="ratings_department"),
             models.Index(fields=["rater", "-created_at"], name="ratings_rater"),
+            # The district's score over a period (indicator 8) reads ratings by time alone.
+            models.Index(fields=["created_at"], name="ratings_created"),
         ]
 
     def __str__(self) -> str:
