@@ -9,8 +9,9 @@ numerator's those of them that carry the flag. See docs/indicators.md for each i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -46,10 +47,16 @@ ONLINE = Q(online_depth__gte=ServiceItem.OnlineDepth.APPLY)
 FOUR_EXEMPTIONS = Q(material_exempt=True, prefill=True, e_seal=True, e_signature=True)
 
 
+def counts(universe: QuerySet[Any], flag: Q) -> tuple[int, int]:
+    """(numerator, denominator) in one pass: the universe's rows, and those of them with flag."""
+    totals = universe.order_by().aggregate(numerator=Count("pk", filter=flag), denominator=Count("pk"))
+    return int(totals["numerator"]), int(totals["denominator"])
+
+
 def share(departments: Sequence[int] | None, base: Q, flag: Q) -> Measure:
     universe = published_items(departments).filter(base)
     records = universe.filter(flag)
-    numerator, denominator = records.count(), universe.count()
+    numerator, denominator = counts(universe, flag)
     return Measure(
         numerator=numerator,
         denominator=denominator,

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dgov.accounts.models import Department
-from dgov.catalog.measures import ITEM_COLUMNS, LICENSING, published_items
+from dgov.catalog.measures import ITEM_COLUMNS, LICENSING, counts, published_items
 from dgov.catalog.models import ServiceItem
 from dgov.core.measures import Column, Measure, Period, ratio_value, register
 from dgov.licences.models import LicenceUse, Seal
@@ -41,7 +41,7 @@ def e_licence_use_rate(period: Period, departments: Sequence[int] | None) -> Mea
     universe = published_items(departments).filter(LICENSING)
     used = licence_uses(period).filter(case__item__code=OuterRef("code"))
     records = universe.filter(Exists(used))
-    numerator, denominator = records.count(), universe.count()
+    numerator, denominator = counts(universe, Q(Exists(used)))
     return Measure(
         numerator=numerator,
         denominator=denominator,
@@ -65,7 +65,7 @@ def e_seal_coverage(period: Period, departments: Sequence[int] | None) -> Measur
         valid_until__gt=period.until,
     )
     records = universe.filter(Exists(signing))
-    numerator, denominator = records.count(), universe.count()
+    numerator, denominator = counts(universe, Q(Exists(signing)))
     return Measure(
         numerator=numerator,
         denominator=denominator,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from dgov.core.measures import Column, Measure, Period, register
@@ -36,8 +37,10 @@ def rating_score(period: Period, departments: Sequence[int] | None) -> Measure:
     if departments is not None:
         universe = universe.filter(department_id__in=departments)
     universe = universe.order_by("-created_at", "-pk")
-    records = universe.filter(level__in=GOOD_LEVELS)
-    numerator, denominator = records.count(), universe.count()
+    good = Q(level__in=GOOD_LEVELS)
+    records = universe.filter(good)
+    totals = universe.order_by().aggregate(numerator=Count("pk", filter=good), denominator=Count("pk"))
+    numerator, denominator = int(totals["numerator"]), int(totals["denominator"])
     return Measure(
         numerator=numerator,
         denominator=denominator,
