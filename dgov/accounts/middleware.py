@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -53,9 +54,28 @@ class IdleTimeoutMiddleware:
 _ACTIVE_DAY_KEY = "_dgov_active_day"
 
 
+def note_active_day(request: HttpRequest, user: Any) -> None:
+    """Note ``user``'s active day once per session and Beijing day (dgov.accounts.models.ActiveDay).
+    Staff count once past the second factor: a password alone is not a sign-in (the user login()
+    has just set carries no is_verified; the factor comes on a later request)."""
+    session = getattr(request, "session", None)
+    if session is None or not getattr(user, "is_authenticated", False):
+        return
+    verified = getattr(user, "is_verified", None)
+    if user.kind == "staff" and not ((verified is not None and verified()) or mfa_waived(user)):
+        return
+    today = timezone.now().astimezone(CALENDAR_TZ).date().isoformat()
+    if session.get(_ACTIVE_DAY_KEY) != today:
+        from dgov.accounts.services import active_day_record
+
+        active_day_record(user=user)
+        session[_ACTIVE_DAY_KEY] = today
+
+
 class ActiveDayMiddleware:
-    """Note each signed-in person's active day once per session and day (dgov.accounts.models.ActiveDay),
-    after the view, so the request that signs in counts too."""
+    """Note the active day of a signed-in person whose session has not yet been noted today (at
+    sign-in the signal notes it; this catches a session that runs past midnight and staff who have
+    just passed the second factor). After the view, so the request that signs in counts too."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -63,18 +83,8 @@ class ActiveDayMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        session = getattr(request, "session", None)
-        if user is None or session is None or not user.is_authenticated:
-            return response
-        # Staff count once past the second factor: a password alone is not a sign-in.
-        if user.kind == "staff" and not (user.is_verified() or mfa_waived(user)):
-            return response
-        today = timezone.now().astimezone(CALENDAR_TZ).date().isoformat()
-        if session.get(_ACTIVE_DAY_KEY) != today:
-            from dgov.accounts.services import active_day_record
-
-            active_day_record(user=user)
-            session[_ACTIVE_DAY_KEY] = today
+        if user is not None:
+            note_active_day(request, user)
         return response
 
 

@@ -1,4 +1,5 @@
-"""Sign-in events go to the audit trail (receivers only record; no domain logic here)."""
+"""Sign-in events go to the audit trail and the day's activity record (receivers only record;
+no domain logic here)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from dgov.audit import record
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     record(actor=user, action="auth.login", target=user, request=request)
+    if request is not None:
+        from dgov.accounts.middleware import note_active_day
+
+        note_active_day(request, user)
 
 
 @receiver(user_logged_out)

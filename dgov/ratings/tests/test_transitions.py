@@ -97,7 +97,8 @@ def test_a_bad_rating_opens_a_rectification_and_tells_the_department(
     assert list(rect.events.values_list("kind", "public")) == [("opened", True)]
     notices = Notice.objects.filter(url=f"/ratings/work/{rect.pk}/")
     # The approver was granted before the rating; scjg_admin was made after it and got nothing.
-    assert set(notices.values_list("recipient__username", flat=True)) == {"approver"}
+    # The department's approver and its administrator (both rectify its bad ratings).
+    assert set(notices.values_list("recipient__username", flat=True)) == {"approver", "deptadmin"}
     assert not Notice.objects.filter(recipient=outsider).exists()
 
 
