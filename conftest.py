@@ -30,14 +30,19 @@ def jianghai(db: None) -> None:
     """Regions, departments and the demo accounts, loaded through the same code as `make run`.
 
     Idempotent: after a transactional test has flushed the database it loads them again (the
-    working-day calendar is left alone: calendar tests start from an empty table).
+    working-day calendar is left alone: calendar tests start from an empty table). The plan's
+    indicators, which a data migration loads, are loaded again the same way.
     """
+    from dgov.indicators.models import Indicator
+    from dgov.indicators.services import definitions_load
     from dgov.workflow.decisions import decision_definitions_load_shipped
     from dgov.workflow.services import process_definitions_load_shipped
 
     process_definitions_load_shipped(actor=None)
     decision_definitions_load_shipped(actor=None)
     load_all()
+    if not Indicator.objects.exists():
+        definitions_load()
 
 
 def load_reference_data() -> None:

@@ -96,7 +96,7 @@ _item_provider("sso_rate", ONLINE, Q(single_sign_on=True))
 )
 def kiosk_subdistrict_coverage(period: Period, departments: Sequence[int] | None) -> Measure:
     universe = Region.objects.filter(level=Region.Level.SUBDISTRICT).order_by("code")
-    in_service = Kiosk.objects.in_service(at=period.until)
+    in_service = Kiosk.objects.in_service(at=period.last_moment)
     covered = universe.filter(
         Q(pk__in=in_service.values("region")) | Q(children__in=in_service.values("region"))
     ).distinct()

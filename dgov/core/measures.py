@@ -12,15 +12,17 @@ numerator and, where there is one, the records of the denominator. The count of 
 numerator whenever the numerator counts records.
 
 Indicators that describe a state (what the catalogue offers, which departments have an e-seal)
-ignore ``since`` and count the state at ``until``'s moment as it is now stored; indicators over
-activity (ratings, licence uses, active users) count what happened in the period.
+ignore ``since`` and count the state at the period's end (``Period.last_moment``: ``until`` is
+exclusive, so a day's snapshot reads the state at the day's last instant, not the next day's
+first) as it is now stored; indicators over activity (ratings, licence uses, active users) count
+what happened in the period.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -31,6 +33,11 @@ from django.db.models import QuerySet
 class Period:
     since: datetime
     until: datetime
+
+    @property
+    def last_moment(self) -> datetime:
+        """The period's last instant (``until`` is exclusive): when a state indicator reads the state."""
+        return self.until - timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dgov.cases.uploads import ACCEPT_ATTRIBUTE
 
 
 class ReportedValueForm(forms.Form):
-    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     value = forms.CharField(label=_("Value"), max_length=32, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     numerator = forms.CharField(
         label=_("Numerator"),
@@ -51,4 +51,4 @@ class TargetsForm(forms.Form):
 
 
 class SnapshotForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))

@@ -126,7 +126,7 @@ class Snapshot(models.Model):
     class Source(models.TextChoices):
         COMPUTED = "computed", _("Computed")
         REPORTED = "reported", _("Reported")
-        MISSING = "missing", _("No value")
+        MISSING = "missing", _("Not reported")
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="snapshots")
     day = models.DateField(_("day"))

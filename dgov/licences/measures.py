@@ -39,9 +39,11 @@ def licence_uses(period: Period) -> QuerySet[LicenceUse]:
 )
 def e_licence_use_rate(period: Period, departments: Sequence[int] | None) -> Measure:
     universe = published_items(departments).filter(LICENSING)
-    used = licence_uses(period).filter(case__item__code=OuterRef("code"))
-    records = universe.filter(Exists(used))
-    numerator, denominator = counts(universe, Q(Exists(used)))
+    # The codes of the items used in the period, found once (a few dozen rows): an uncorrelated,
+    # hashed subquery. A correlated EXISTS per item scanned every case once per licensing item.
+    used = Q(code__in=licence_uses(period).values("case__item__code").distinct())
+    records = universe.filter(used)
+    numerator, denominator = counts(universe, used)
     return Measure(
         numerator=numerator,
         denominator=denominator,
@@ -61,8 +63,8 @@ def e_seal_coverage(period: Period, departments: Sequence[int] | None) -> Measur
     signing = Seal.objects.filter(
         department=OuterRef("pk"),
         status=Seal.Status.ACTIVE,
-        valid_from__lte=period.until,
-        valid_until__gt=period.until,
+        valid_from__lte=period.last_moment,
+        valid_until__gt=period.last_moment,
     )
     records = universe.filter(Exists(signing))
     numerator, denominator = counts(universe, Q(Exists(signing)))

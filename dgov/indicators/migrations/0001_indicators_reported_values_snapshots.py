@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('day', models.DateField(verbose_name='day')),
                 ('scope', models.CharField(blank=True, default='', max_length=40, verbose_name='scope')),
-                ('source', models.CharField(choices=[('computed', 'Computed'), ('reported', 'Reported'), ('missing', 'No value')], max_length=16, verbose_name='source')),
+                ('source', models.CharField(choices=[('computed', 'Computed'), ('reported', 'Reported'), ('missing', 'Not reported')], max_length=16, verbose_name='source')),
                 ('numerator', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True)),
                 ('denominator', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True)),
                 ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),

@@ -538,7 +538,8 @@ def test_indicators_for_leaders_and_issuers(
         response = login(user).get("/licences/work/indicators/")
         assert response.status_code == 200
         rows = {r["number"]: r for r in response.context["rows"]}
-        assert rows[19]["target_2025"] == 80 and rows[20]["target_2025"] == 100
+        # Targets and status are the indicators dashboard's; this page counts.
+        assert "target_2025" not in rows[19] and 'href="/indicators/"' in response.content.decode()
         assert rows[20]["denominator"] == Department.objects.count() and rows[20]["numerator"] > 0
         items = list(response.context["items"])
         assert items and all(any(m.source == "licence" for m in i.materials.all()) for i in items)
