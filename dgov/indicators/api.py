@@ -126,14 +126,7 @@ def _reach(request: HttpRequest) -> selectors.Reach:
 
 
 def _scope(request: HttpRequest, key: str | None) -> Scope:
-    reach = _reach(request)
-    key = reach.default if key is None else key
-    if not reach.covers(key):
-        raise Http404
-    scope = computation.scope_from_key(key)
-    if scope is None:
-        raise Http404
-    return scope
+    return selectors.scope_in_reach(_reach(request), key)
 
 
 def _indicator(key: str, scope: Scope) -> Indicator:

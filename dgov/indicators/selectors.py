@@ -92,13 +92,19 @@ def scope_get_for_user(*, user: Any, key: str | None) -> tuple[Scope, Reach]:
     reach = reach_for(user)
     if reach is None:
         raise Http404
+    return scope_in_reach(reach, key), reach
+
+
+def scope_in_reach(reach: Reach, key: str | None) -> Scope:
+    """The scope ``key`` names (the reach's default when None); 404 when it does not exist or
+    lies outside the reach."""
     key = reach.default if key is None else key
     if not reach.covers(key):
         raise Http404
     scope = computation.scope_from_key(key)
     if scope is None:
         raise Http404
-    return scope, reach
+    return scope
 
 
 def scope_choices(reach: Reach) -> list[Scope]:

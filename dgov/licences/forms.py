@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dgov.accounts.models import Department
 from dgov.core.errors import ApplicationError
+from dgov.core.forms import place_errors
 from dgov.licences.faces import MAX_VALUE
 from dgov.licences.models import Licence, LicenceType, Seal
 from dgov.licences.services import MAX_REASON
@@ -28,22 +29,6 @@ LONG_VALUE = 120
 def start_of(day: date) -> datetime:
     """Midnight at the start of day, in the platform's time zone."""
     return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def place_errors(form: forms.Form, exc: ApplicationError, field_map: dict[str, str] | None = None) -> None:
-    """Put a service's refusal on the form: each field error on its field, the rest on top."""
-    field_map = field_map or {}
-    placed = False
-    for name, errors in exc.field_errors.items():
-        target = field_map.get(name, name)
-        for error in errors:
-            if target in form.fields:
-                form.add_error(target, error)
-                placed = True
-            else:
-                form.add_error(None, error)
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class SealCreateForm(forms.Form):

@@ -12,24 +12,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dgov.core.errors import ApplicationError
 from dgov.ratings.models import COMMENT_MAX, TEXT_MAX, Rectification
 
 YES_NO = [("yes", _("Yes, the complaint is verified")), ("no", _("No, it could not be verified"))]
-
-
-def place_errors(form: forms.Form, exc: ApplicationError) -> None:
-    """Put a service's refusal on the form: each field error on its field, the rest on top."""
-    placed = False
-    for name, errors in exc.field_errors.items():
-        for error in errors:
-            if name in form.fields:
-                form.add_error(name, error)
-                placed = True
-            else:
-                form.add_error(None, error)
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 def _area(rows: int = 3, limit: int = TEXT_MAX) -> forms.Textarea:

@@ -21,6 +21,7 @@ from dgov.accounts.requests import AuthedRequest
 from dgov.cases import selectors as case_selectors
 from dgov.cases.models import Case
 from dgov.core.errors import ApplicationError
+from dgov.core.forms import place_errors
 from dgov.core.masking import mask_name, mask_phone
 from dgov.ratings import rules, selectors, services
 from dgov.ratings.forms import (
@@ -33,7 +34,6 @@ from dgov.ratings.forms import (
     ReportForm,
     ResolveForm,
     StatsFilterForm,
-    place_errors,
 )
 from dgov.ratings.models import (
     BAD_TAGS,
