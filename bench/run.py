@@ -15,13 +15,17 @@ Two measurements, each reported side by side so that a noisy machine cancels out
 3. E-licences, in-process (bench/licences.py): SM2 signatures per core with the platform's crypto module
    against gmssl-pyx's own message calls, the pure-Python gmssl and Ed25519; licence issue end to end,
    PDF rendering and verify_text p50/p99, on a throwaway PostgreSQL database (SQLite when none answers).
-4. `make run` on a fresh clone of the committed HEAD: seconds from start until GET / answers 200, with an
+4. The plan's indicators on PostgreSQL, in-process (bench/indicators.py): every computed indicator
+   recomputed over a generated history (a million cases, 200,000 licences, 500,000 ratings) against one
+   hand-written SQL statement giving the same numbers; the daily snapshot; the dashboard served from
+   snapshots, p50/p95/p99.
+5. `make run` on a fresh clone of the committed HEAD: seconds from start until GET / answers 200, with an
    empty pip cache and then with the cache the first run filled.
 
 Everything is bounded in time, targets 127.0.0.1 only, and cleans up its processes, temporary directories
 and databases on errors and Ctrl-C. Results: a JSON file in bench/results/ (git-ignored) and markdown tables.
 `--only`/`--skip` choose the parts (rates, cases, profile, instant, tasks, search, licences,
-hotline_classify, hotline, make-run).
+hotline_classify, hotline, indicators, make-run).
 """
 
 from __future__ import annotations
@@ -726,6 +730,11 @@ def markdown(result: dict[str, object]) -> str:
         from bench import hotline
 
         lines += hotline.markdown(hotline_result)
+    indicators_result = result.get("indicators")
+    if isinstance(indicators_result, dict) and "recompute" in indicators_result:
+        from bench import indicators
+
+        lines += ["", *indicators.markdown(indicators_result), ""]
     runs = result.get("make_run")
     if isinstance(runs, list) and runs:
         lines += [
@@ -752,6 +761,7 @@ PARTS = (
     "licences",
     "hotline_classify",
     "hotline",
+    "indicators",
     "make-run",
 )
 
@@ -764,7 +774,7 @@ def part_list(text: str) -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench import cases, hotline, hotline_classify, licences
+    from bench import cases, hotline, hotline_classify, indicators, licences
 
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -777,7 +787,9 @@ def main(argv: list[str] | None = None) -> int:
             "SQLite), licences (SM2 signatures per core, licence issue, PDF and verify in-process), "
             "hotline_classify (the ticket classifier against jieba alone, in-process), hotline (65,000 tickets "
             "replayed through create + dispatch, and the overdue sweep over a million open tickets against a "
-            "plain indexed count, PostgreSQL), make-run (make run on a fresh clone). All by default; "
+            "plain indexed count, PostgreSQL), indicators (every computed indicator over a million cases against one "
+            "hand-written SQL statement, the snapshot, the dashboard from snapshots, PostgreSQL), make-run (make run "
+            "on a fresh clone). All by default; "
             "--only/--skip choose."
         ),
     )
@@ -807,6 +819,7 @@ def main(argv: list[str] | None = None) -> int:
     licences.add_arguments(parser)
     hotline_classify.add_arguments(parser)
     hotline.add_arguments(parser)
+    indicators.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.warmup < 0 or args.rounds < 1 or args.concurrency < 1 or args.workers < 1:
         parser.error("durations, rounds, concurrency and workers must be positive")
@@ -814,6 +827,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("the cases part's durations and rounds must be positive")
     if min(args.crypto_rounds, args.issues, args.pdfs, args.verifies) < 1 or args.crypto_seconds <= 0:
         parser.error("the licences part's rounds, seconds and counts must be positive")
+    if min(args.indicators_rounds, args.indicators_requests, args.indicators_history_days, args.indicators_cases) < 1:
+        parser.error("the indicators part's rounds, requests, history days and cases must be positive")
     if args.cases_users < max(args.cases_concurrency):
         parser.error("--cases-users must be at least the highest --cases-concurrency")
     parts = set(args.only or PARTS)
@@ -850,6 +865,8 @@ def main(argv: list[str] | None = None) -> int:
             result["hotline_classify"] = hotline_classify.bench_hotline_classify(args)
         if "hotline" in parts:
             result["hotline"] = hotline.bench_hotline(args)
+        if "indicators" in parts:
+            result["indicators"] = indicators.bench_indicators(args)
         if "make-run" in parts:
             result["make_run"] = bench_make_run(args)
     except KeyboardInterrupt:

@@ -185,12 +185,15 @@ def dashboard(scope: Scope, *, trend_days: int = TREND_DAYS) -> Board:
     trends: dict[int, list[tuple[date, Decimal | None]]] = defaultdict(list)
     computed_at = None
     if day is not None:
+        # The trend as bare tuples (21 × 90 rows): model instances here cost the page its p95
+        # through the garbage collector (docs/performance.md).
         since = day - timedelta(days=trend_days - 1)
-        for s in Snapshot.objects.filter(scope=scope.key, day__gte=since, day__lte=day).order_by("day"):
-            trends[s.indicator_id].append((s.day, s.value))
-            if s.day == day:
-                latest[s.indicator_id] = s
-                computed_at = s.computed_at
+        rows = Snapshot.objects.filter(scope=scope.key, day__gte=since, day__lte=day).order_by("day")
+        for indicator_id, d, value in rows.values_list("indicator_id", "day", "value"):
+            trends[indicator_id].append((d, value))
+        for s in Snapshot.objects.filter(scope=scope.key, day=day).select_related("reported"):
+            latest[s.indicator_id] = s
+            computed_at = s.computed_at
     groups: dict[str, list[Row]] = {}
     for indicator in indicators:
         snap = latest.get(indicator.pk)
