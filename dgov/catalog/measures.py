@@ -9,15 +9,14 @@ numerator's those of them that carry the flag. See docs/indicators.md for each i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dgov.accounts.models import Region
 from dgov.catalog.models import ON_APPLICATION_KINDS, Kiosk, ServiceItem
-from dgov.core.measures import Column, Measure, Period, ratio_value, register
+from dgov.core.measures import Column, Measure, Period, register, share_of
 
 ITEM_COLUMNS = (
     Column(_("Item code"), "code"),
@@ -47,23 +46,8 @@ ONLINE = Q(online_depth__gte=ServiceItem.OnlineDepth.APPLY)
 FOUR_EXEMPTIONS = Q(material_exempt=True, prefill=True, e_seal=True, e_signature=True)
 
 
-def counts(universe: QuerySet[Any], flag: Q) -> tuple[int, int]:
-    """(numerator, denominator) in one pass: the universe's rows, and those of them with flag."""
-    totals = universe.order_by().aggregate(numerator=Count("pk", filter=flag), denominator=Count("pk"))
-    return int(totals["numerator"]), int(totals["denominator"])
-
-
 def share(departments: Sequence[int] | None, base: Q, flag: Q) -> Measure:
-    universe = published_items(departments).filter(base)
-    records = universe.filter(flag)
-    numerator, denominator = counts(universe, flag)
-    return Measure(
-        numerator=numerator,
-        denominator=denominator,
-        value=ratio_value(numerator, denominator),
-        records=records,
-        universe=universe,
-    )
+    return share_of(published_items(departments).filter(base), flag)
 
 
 def _item_provider(key: str, base: Q, flag: Q) -> None:
@@ -96,15 +80,7 @@ _item_provider("sso_rate", ONLINE, Q(single_sign_on=True))
 )
 def kiosk_subdistrict_coverage(period: Period, departments: Sequence[int] | None) -> Measure:
     universe = Region.objects.filter(level=Region.Level.SUBDISTRICT).order_by("code")
-    in_service = Kiosk.objects.in_service(at=period.last_moment)
-    covered = universe.filter(
-        Q(pk__in=in_service.values("region")) | Q(children__in=in_service.values("region"))
-    ).distinct()
-    numerator, denominator = covered.count(), universe.count()
-    return Measure(
-        numerator=numerator,
-        denominator=denominator,
-        value=ratio_value(numerator, denominator),
-        records=covered,
-        universe=universe,
-    )
+    in_service = Kiosk.objects.in_service(at=period.last_moment).values("region")
+    # A kiosk stands in the subdistrict itself or in one of its communities.
+    covered = Q(pk__in=in_service) | Q(pk__in=Region.objects.filter(pk__in=in_service).values("parent"))
+    return share_of(universe, covered)

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 
 @dataclass(frozen=True)
@@ -132,3 +132,22 @@ def ten_thousands(value: int | Decimal, *, per: int | Decimal = 1) -> Decimal | 
     if not per:
         return None
     return _half_up(Decimal(value) / Decimal(per) / Decimal(10000), Decimal("0.0001"))
+
+
+def share_of(
+    universe: QuerySet[Any],
+    flag: Q,
+    *,
+    value: Callable[[int, int], Decimal | None] = ratio_value,
+) -> Measure:
+    """The measure of "the rows of ``universe`` with ``flag``": numerator and denominator counted in
+    one pass, the value by ``value`` (a percentage unless told), and the two querysets to drill into."""
+    totals = universe.order_by().aggregate(numerator=Count("pk", filter=flag), denominator=Count("pk"))
+    numerator, denominator = int(totals["numerator"]), int(totals["denominator"])
+    return Measure(
+        numerator=numerator,
+        denominator=denominator,
+        value=value(numerator, denominator),
+        records=universe.filter(flag),
+        universe=universe,
+    )

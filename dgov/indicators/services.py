@@ -120,19 +120,17 @@ def _target_detail(indicator: Indicator) -> dict[str, str | None]:
 
 
 def _target(raw: Any, field: str, errors: dict[str, list[str]]) -> Decimal | None:
-    if raw is None or str(raw).strip() in ("", "-"):
+    """A target of the plan's table: a number, or none ("-" or empty, as the table writes it)."""
+    if raw is not None and str(raw).strip() == "-":
         return None
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        errors.setdefault(field, []).append(_("Enter a number, or leave it empty when the plan has none."))
-        return None
-    if not value.is_finite() or abs(value) > _MAX_VALUE:
-        errors.setdefault(field, []).append(_("Enter a number, or leave it empty when the plan has none."))
-        return None
-    if value < 0:
-        errors.setdefault(field, []).append(_("A target cannot be negative."))
-    return value
+    return _decimal_field(
+        raw,
+        field,
+        errors,
+        required=False,
+        not_a_number=_("Enter a number, or leave it empty when the plan has none."),
+        negative=_("A target cannot be negative."),
+    )
 
 
 def indicator_targets_update(
@@ -169,7 +167,16 @@ def indicator_targets_update(
     return locked
 
 
-def _decimal_field(raw: Any, field: str, errors: dict[str, list[str]], *, required: bool) -> Decimal | None:
+def _decimal_field(
+    raw: Any,
+    field: str,
+    errors: dict[str, list[str]],
+    *,
+    required: bool,
+    not_a_number: str | None = None,
+    negative: str | None = None,
+) -> Decimal | None:
+    """A non-negative number the columns can hold, or None when empty; errors go to ``errors``."""
     text = "" if raw is None else str(raw).strip()
     if not text:
         if required:
@@ -178,13 +185,12 @@ def _decimal_field(raw: Any, field: str, errors: dict[str, list[str]], *, requir
     try:
         value = Decimal(text)
     except InvalidOperation:
-        errors.setdefault(field, []).append(_("Enter a number."))
-        return None
-    if not value.is_finite() or abs(value) > _MAX_VALUE:
-        errors.setdefault(field, []).append(_("Enter a number."))
+        value = None
+    if value is None or not value.is_finite() or abs(value) > _MAX_VALUE:
+        errors.setdefault(field, []).append(not_a_number or _("Enter a number."))
         return None
     if value < 0:
-        errors.setdefault(field, []).append(_("The figure cannot be negative."))
+        errors.setdefault(field, []).append(negative or _("The figure cannot be negative."))
     return value
 
 

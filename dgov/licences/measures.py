@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dgov.accounts.models import Department
-from dgov.catalog.measures import ITEM_COLUMNS, LICENSING, counts, published_items
+from dgov.catalog.measures import ITEM_COLUMNS, LICENSING, published_items
 from dgov.catalog.models import ServiceItem
-from dgov.core.measures import Column, Measure, Period, ratio_value, register
+from dgov.core.measures import Column, Measure, Period, register, share_of
 from dgov.licences.models import LicenceUse, Seal
 
 
@@ -42,15 +42,7 @@ def e_licence_use_rate(period: Period, departments: Sequence[int] | None) -> Mea
     # The codes of the items used in the period, found once (a few dozen rows): an uncorrelated,
     # hashed subquery. A correlated EXISTS per item scanned every case once per licensing item.
     used = Q(code__in=licence_uses(period).values("case__item__code").distinct())
-    records = universe.filter(used)
-    numerator, denominator = counts(universe, used)
-    return Measure(
-        numerator=numerator,
-        denominator=denominator,
-        value=ratio_value(numerator, denominator),
-        records=records,
-        universe=universe,
-    )
+    return share_of(universe, used)
 
 
 @register(
@@ -66,12 +58,4 @@ def e_seal_coverage(period: Period, departments: Sequence[int] | None) -> Measur
         valid_from__lte=period.last_moment,
         valid_until__gt=period.last_moment,
     )
-    records = universe.filter(Exists(signing))
-    numerator, denominator = counts(universe, Q(Exists(signing)))
-    return Measure(
-        numerator=numerator,
-        denominator=denominator,
-        value=ratio_value(numerator, denominator),
-        records=records,
-        universe=universe,
-    )
+    return share_of(universe, Q(Exists(signing)))

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dgov.core.measures import Column, Measure, Period, register
+from dgov.core.measures import Column, Measure, Period, register, share_of
 from dgov.ratings.models import GOOD_LEVELS, Rating
 from dgov.ratings.selectors import score_of
 
@@ -37,14 +37,4 @@ def rating_score(period: Period, departments: Sequence[int] | None) -> Measure:
     if departments is not None:
         universe = universe.filter(department_id__in=departments)
     universe = universe.order_by("-created_at", "-pk")
-    good = Q(level__in=GOOD_LEVELS)
-    records = universe.filter(good)
-    totals = universe.order_by().aggregate(numerator=Count("pk", filter=good), denominator=Count("pk"))
-    numerator, denominator = int(totals["numerator"]), int(totals["denominator"])
-    return Measure(
-        numerator=numerator,
-        denominator=denominator,
-        value=score_of(numerator, denominator),
-        records=records,
-        universe=universe,
-    )
+    return share_of(universe, Q(level__in=GOOD_LEVELS), value=score_of)
