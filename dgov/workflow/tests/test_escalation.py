@@ -231,7 +231,8 @@ def test_without_a_leader_the_department_administrators_supervise(start, sweep_a
     role_grant(actor=None, user=head, role="dept_admin", department=scjg)
     task = start()
     sweep_at("2025-10-12 09:00")
-    assert _notices("supervision") == [("scjg_head", task_link(task))]
+    # Every administrator of the department: the demo's deptadmin (市场监管) and the one made here.
+    assert _notices("supervision") == [("deptadmin", task_link(task)), ("scjg_head", task_link(task))]
     assert "administrators" in TaskEscalation.objects.get(task=task, level="supervision").note
 
 
