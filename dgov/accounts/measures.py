@@ -45,7 +45,9 @@ def _side(key: str, kind: str, by_department: bool = False) -> None:
         return daily_active(kind, period, departments)
 
     measure.__name__ = measure.__qualname__ = key
-    register(key, columns=COLUMNS, records_label=_("person-days"), by_department=by_department)(measure)
+    register(
+        key, columns=COLUMNS, records_label=_("person-days"), by_department=by_department, denominator_records=False
+    )(measure)
 
 
 _side("citizen_app_dau", User.Kind.CITIZEN)

@@ -71,6 +71,9 @@ class Provider:
     # A name for the record kind shown in drill-down headings ("service items", "ratings").
     records_label: Any = ""
     link: Callable[[Any], str] | None = None
+    # Whether the denominator counts records one can list (items, ratings), or something else
+    # (the days of a period).
+    denominator_records: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -84,6 +87,7 @@ def register(
     records_label: Any,
     by_department: bool = False,
     link: Callable[[Any], str] | None = None,
+    denominator_records: bool = True,
 ) -> Callable[[MeasureFunction], MeasureFunction]:
     """Decorator: ``fn`` computes indicator ``key``. One provider per key; a second is a bug."""
 
@@ -101,6 +105,7 @@ def register(
             by_department=by_department,
             records_label=records_label,
             link=link,
+            denominator_records=denominator_records,
         )
         return fn
 

@@ -146,6 +146,7 @@ class Row:
     midterm_met: bool | None
     trend: list[tuple[date, Decimal | None]] = field(default_factory=list)
     link: str = ""  # where the value leads: its records when computed, its page otherwise
+    universe_link: str = ""  # where the denominator leads: the records it counts
 
     @property
     def value(self) -> Decimal | None:

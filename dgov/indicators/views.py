@@ -56,15 +56,18 @@ def _chart_data(board: selectors.Board) -> dict[str, Any]:
     }
 
 
-def _value_link(row: selectors.Row, scope: Scope, day: date | None) -> str:
-    """A computed value leads to the records behind it (a year figure as of the snapshot's day);
-    a reported one to the indicator's page with its source and evidence."""
+def _value_link(row: selectors.Row, scope: Scope, day: date | None, *, universe: bool = False) -> str:
+    """A computed value leads to the records behind it (a year figure as of the snapshot's day;
+    with ``universe``, the denominator's records); a reported one to the indicator's page with its
+    source and evidence."""
     key = row.indicator.key
     if row.source != "computed":
         return reverse("indicators:detail", args=[key]) + _scope_query(scope)
     query = {"scope": scope.key} if scope.key else {}
     if day is not None and row.indicator.span == Indicator.Span.YEAR:
         query["day"] = day.isoformat()
+    if universe:
+        query["set"] = "all"
     return reverse("indicators:records", args=[key]) + ("?" + urlencode(query) if query else "")
 
 
@@ -74,6 +77,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     board = selectors.dashboard(scope)
     for row in board.rows:
         row.link = _value_link(row, scope, board.day)
+        provider = computation.provider_of(row.indicator)
+        if provider is not None and provider.denominator_records:
+            row.universe_link = _value_link(row, scope, board.day, universe=True)
     return render(
         request,
         "indicators/dashboard.html",

@@ -167,7 +167,12 @@ def test_dashboard_shows_computed_and_reported_figures_for_what_they_are(login, 
     computed = card(html, "online_full_process_rate")
     # {A, C, D} of {A, B, C, D} = 75
     assert 'data-source="computed"' in computed and figure(computed, "value") == "75"
-    assert re.search(r'data-figure="fraction">3 / 4<', computed)
+    fraction = r'data-figure="fraction"><a [^>]*data-link="numerator">3</a> / <a [^>]*data-link="denominator">4</a><'
+    assert re.search(fraction, computed)
+    assert "/indicators/online_full_process_rate/records/?set=all" in computed
+    # Daily active users: the denominator is the period's days, not records to list.
+    dau = card(html, "citizen_app_dau")
+    assert 'data-link="numerator"' in dau and 'data-link="denominator"' not in dau
     assert "/indicators/online_full_process_rate/records/" in computed
     reported = card(html, "open_datasets")
     assert 'data-source="reported"' in reported and 'data-source="computed"' not in reported
