@@ -18,6 +18,7 @@ once more, so a published version carries the values of its final configuration.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +41,7 @@ from dgov.catalog.content import (
     normalise,
 )
 from dgov.catalog.exchange import KIND_LABELS, ParsedCatalogue, RowError
-from dgov.catalog.models import ItemMaterial, LifeEvent, SearchToken, ServiceItem
+from dgov.catalog.models import ItemMaterial, Kiosk, LifeEvent, SearchToken, ServiceItem
 from dgov.catalog.selectors import can_manage_items
 from dgov.core.errors import ApplicationError, ConflictError
 
@@ -476,3 +477,91 @@ def catalog_import(
                 request=request,
             )
     return result
+
+
+# --- Self-service kiosks (the register behind indicator 6) -----------------------------------------
+
+KIOSK_REGION_LEVELS = ("subdistrict", "community")
+
+
+def _may_keep_kiosks(actor: Any) -> bool:
+    from dgov.accounts.permissions import Perm, has_perm
+
+    return has_perm(actor, Perm.INDICATORS_REPORT)
+
+
+def kiosk_register(
+    *,
+    actor: User,
+    code: str,
+    name: str,
+    region: Any,
+    address: str,
+    installed_on: Any,
+    request: HttpRequest | None = None,
+) -> Kiosk:
+    """Add a kiosk to the register (the data officer). Every field is checked before anything is
+    written; the code is unique; the place is a 街道 or a community of the district."""
+    if not _may_keep_kiosks(actor):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    code, name, address = code.strip(), name.strip(), address.strip()
+    if not code or not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", code):
+        errors["code"] = [_("Use 1 to 32 letters, digits, hyphens or underscores.")]
+    elif Kiosk.objects.filter(code=code).exists():
+        errors["code"] = [_("A kiosk with this code is already registered.")]
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    if not address:
+        errors["address"] = [_("This field is required.")]
+    if region is None or getattr(region, "level", None) not in KIOSK_REGION_LEVELS:
+        errors["region"] = [_("Choose a subdistrict or a community of the district.")]
+    if installed_on is None:
+        errors["installed_on"] = [_("This field is required.")]
+    if errors:
+        raise ApplicationError(_("Please correct the marked fields."), code="invalid_kiosk", field_errors=errors)
+    try:
+        with transaction.atomic():
+            kiosk = Kiosk.objects.create(
+                code=code, name=name[:100], region=region, address=address[:200], installed_on=installed_on
+            )
+            record(
+                actor=actor,
+                action="kiosk.register",
+                target=kiosk,
+                detail={"code": code, "region": region.code, "installed_on": installed_on.isoformat()},
+                request=request,
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            _("Please correct the marked fields."),
+            code="invalid_kiosk",
+            field_errors={"code": [_("A kiosk with this code is already registered.")]},
+        ) from None
+    return kiosk
+
+
+def kiosk_retire(*, actor: User, kiosk: Kiosk, retired_on: Any, request: HttpRequest | None = None) -> Kiosk:
+    """Take a kiosk out of service from a day (after its installation); it stays in the register."""
+    if not _may_keep_kiosks(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Kiosk.objects.select_for_update().get(pk=kiosk.pk)
+        if locked.retired_on is not None:
+            raise ConflictError(_("This kiosk is already retired."), code="kiosk_retired")
+        if retired_on is None or retired_on <= locked.installed_on:
+            raise ApplicationError(
+                _("Please correct the marked fields."),
+                code="invalid_kiosk",
+                field_errors={"retired_on": [_("A kiosk is retired after the day it was installed.")]},
+            )
+        locked.retired_on = retired_on
+        locked.save(update_fields=["retired_on"])
+        record(
+            actor=actor,
+            action="kiosk.retire",
+            target=locked,
+            detail={"code": locked.code, "retired_on": retired_on.isoformat()},
+            request=request,
+        )
+    return locked

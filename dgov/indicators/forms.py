@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dgov.accounts.models import Region
 from dgov.cases.uploads import ACCEPT_ATTRIBUTE
 
 
@@ -52,3 +53,22 @@ class TargetsForm(forms.Form):
 
 class SnapshotForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+
+
+class KioskForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=32, help_text=_("Letters, digits, hyphens, e.g. jh-wh-02."))
+    name = forms.CharField(label=_("Name"), max_length=100)
+    region = forms.ModelChoiceField(
+        label=_("Subdistrict or community"),
+        queryset=Region.objects.filter(level__in=["subdistrict", "community"]).order_by("code"),
+    )
+    address = forms.CharField(label=_("Address"), max_length=200)
+    installed_on = forms.DateField(
+        label=_("Installed on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+
+
+class KioskRetireForm(forms.Form):
+    retired_on = forms.DateField(
+        label=_("Retired on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )

@@ -18,11 +18,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.http import Http404
 
 from dgov.accounts.models import Department, Region, RoleAssignment
 from dgov.accounts.permissions import RULES, Perm
+from dgov.catalog.models import Kiosk
 from dgov.indicators import computation
 from dgov.indicators.computation import Scope
 from dgov.indicators.models import Indicator, ReportedValue, Snapshot
@@ -254,3 +255,10 @@ def reported_value_get_for_user(*, user: Any, pk: int) -> ReportedValue:
 def can_report(user: Any) -> bool:
     reach = reach_for(user, Perm.INDICATORS_REPORT)
     return reach is not None and reach.everything
+
+
+def kiosks() -> QuerySet[Kiosk]:
+    """The kiosk register: those in service first, then the newest installed, with where each stands."""
+    return Kiosk.objects.select_related("region__parent").order_by(
+        F("retired_on").asc(nulls_first=True), "-installed_on", "code"
+    )

@@ -19,12 +19,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dgov.accounts.permissions import Perm, requires
 from dgov.accounts.requests import AuthedRequest
+from dgov.catalog import services as catalog_services
 from dgov.core.errors import ApplicationError
 from dgov.core.forms import place_errors
 from dgov.core.measures import Period
 from dgov.indicators import computation, exports, selectors, services
 from dgov.indicators.computation import Scope
-from dgov.indicators.forms import ReportedValueForm, SnapshotForm, TargetsForm
+from dgov.indicators.forms import KioskForm, KioskRetireForm, ReportedValueForm, SnapshotForm, TargetsForm
 from dgov.indicators.models import Indicator
 
 ECHARTS = "vendor/echarts/echarts.min.js"
@@ -358,3 +359,50 @@ def evidence(request: AuthedRequest, pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- The kiosk register (indicator 6) ---------------------------------------------------------
+
+
+@requires(Perm.INDICATORS_REPORT)
+@require_http_methods(["GET", "POST"])
+def kiosks(request: AuthedRequest) -> HttpResponse:
+    if not selectors.can_report(request.user):
+        raise Http404
+    form = KioskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            kiosk = catalog_services.kiosk_register(actor=request.user, request=request, **form.cleaned_data)
+        except ApplicationError as exc:
+            place_errors(form, exc)
+        else:
+            messages.success(request, _("Kiosk %(code)s is registered.") % {"code": kiosk.code})
+            return redirect("indicators:kiosks")
+    status = 400 if request.method == "POST" else 200
+    rows = [
+        (k, KioskRetireForm(prefix=f"k{k.pk}", initial={"retired_on": computation.today()})) for k in selectors.kiosks()
+    ]
+    return render(request, "indicators/kiosks.html", {"form": form, "rows": rows}, status=status)
+
+
+@requires(Perm.INDICATORS_REPORT)
+@require_POST
+def kiosk_retire(request: AuthedRequest, pk: int) -> HttpResponse:
+    if not selectors.can_report(request.user):
+        raise Http404
+    kiosk = selectors.kiosks().filter(pk=pk).first()
+    if kiosk is None:
+        raise Http404
+    form = KioskRetireForm(request.POST, prefix=f"k{kiosk.pk}")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("indicators:kiosks")
+    try:
+        catalog_services.kiosk_retire(
+            actor=request.user, kiosk=kiosk, retired_on=form.cleaned_data["retired_on"], request=request
+        )
+    except ApplicationError as exc:
+        messages.error(request, " ".join(m for ms in exc.field_errors.values() for m in ms) or exc.message)
+    else:
+        messages.success(request, _("Kiosk %(code)s is retired.") % {"code": kiosk.code})
+    return redirect("indicators:kiosks")
