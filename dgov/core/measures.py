@@ -21,7 +21,7 @@ what happened in the period.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -74,7 +74,6 @@ class Provider:
     # Whether the denominator counts records one can list (items, ratings), or something else
     # (the days of a period).
     denominator_records: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, Provider] = {}

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import cache, wraps
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
@@ -29,7 +30,7 @@ from dgov.hotline.forms_console import (
     StatsPeriodForm,
     TimeLimitForm,
 )
-from dgov.hotline.models import Article, Category
+from dgov.hotline.models import Article, Category, DispatchRule
 
 ECHARTS = "vendor/echarts/echarts.min.js"
 ARTICLES_MAX = 500
@@ -94,16 +95,20 @@ def rules(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@requires(Perm.HOTLINE_SUPERVISE)
-def rule_new(request: AuthedRequest) -> HttpResponse:
-    form = DispatchRuleForm(request.POST or None)
+def _rule_form(request: AuthedRequest, rule: DispatchRule | None) -> HttpResponse:
+    """A new line of the dispatch catalogue (category × place), or another department for one."""
+    if rule is None:
+        form: forms.Form = DispatchRuleForm(request.POST or None)
+    else:
+        initial = {"department": rule.department_id, "note": rule.note}
+        form = DispatchRuleChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.dispatch_rule_save(
                 actor=request.user,
-                category=data["category"],
-                region=data["place"],
+                category=data["category"] if rule is None else rule.category,
+                region=data["place"] if rule is None else rule.region,
                 department=data["department"],
                 note=data["note"],
                 request=request,
@@ -114,31 +119,17 @@ def rule_new(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("The dispatch rule was saved."))
             return redirect("hotline:console_rules")
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "hotline/console/rule_form.html", {"form": form, "rule": None}, status=status)
+    return render(request, "hotline/console/rule_form.html", {"form": form, "rule": rule}, status=status)
+
+
+@requires(Perm.HOTLINE_SUPERVISE)
+def rule_new(request: AuthedRequest) -> HttpResponse:
+    return _rule_form(request, None)
 
 
 @requires(Perm.HOTLINE_SUPERVISE)
 def rule_change(request: AuthedRequest, pk: int) -> HttpResponse:
-    rule = selectors.dispatch_rule_get(pk=pk)
-    initial = {"department": rule.department_id, "note": rule.note}
-    form = DispatchRuleChangeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.dispatch_rule_save(
-                actor=request.user,
-                category=rule.category,
-                region=rule.region,
-                department=form.cleaned_data["department"],
-                note=form.cleaned_data["note"],
-                request=request,
-            )
-        except ApplicationError as exc:
-            place_errors(form, exc)
-        else:
-            messages.success(request, _("The dispatch rule was saved."))
-            return redirect("hotline:console_rules")
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "hotline/console/rule_form.html", {"form": form, "rule": rule}, status=status)
+    return _rule_form(request, selectors.dispatch_rule_get(pk=pk))
 
 
 @requires(Perm.HOTLINE_SUPERVISE)

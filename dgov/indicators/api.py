@@ -212,13 +212,10 @@ def records(request: HttpRequest, key: str, query: Query[RecordsQuery]) -> dict[
     if provider is None:
         raise Http404
     which = query.set if query.set in ("counted", "all") else "counted"
-    if query.day is not None and indicator.span == Indicator.Span.YEAR and query.day <= computation.today():
-        period = computation.period_for(indicator, query.day)
-    else:
-        period = computation.live_period(indicator)
+    period = computation.drill_period(indicator, query.day)
     result = computation.compute(indicator, period, scope)
-    qs = computation.drill_down(indicator, period, scope, universe=which == "all")
-    paginator = Paginator(qs, PAGE_SIZE)
+    assert result.measure is not None  # a provider computed it
+    paginator = Paginator(computation.records_of(result.measure, universe=which == "all"), PAGE_SIZE)
     try:
         page = paginator.page(query.page)
     except EmptyPage:

@@ -196,15 +196,28 @@ def last_day(period: Period) -> date:
     return local.date() - timedelta(days=1) if local.time() == time.min else local.date()
 
 
+def records_of(measure: Measure, *, universe: bool = False) -> QuerySet[Any]:
+    """The records behind a measure's numerator (or, with ``universe``, its denominator's, when it
+    has records of its own)."""
+    if universe and measure.universe is not None:
+        return measure.universe
+    return measure.records
+
+
 def drill_down(indicator: Indicator, period: Period, scope: Scope, *, universe: bool = False) -> QuerySet[Any]:
     """The records behind the numerator (or, with ``universe``, the denominator) of a computed indicator."""
     provider = provider_of(indicator)
     if provider is None:
         raise LookupError(indicator.key)
-    measure = provider.function(period, scope.departments)
-    if universe:
-        return measure.universe if measure.universe is not None else measure.records
-    return measure.records
+    return records_of(provider.function(period, scope.departments), universe=universe)
+
+
+def drill_period(indicator: Indicator, day: date | None) -> Period:
+    """The period a drill-down lists: a year indicator as of a past day (the snapshot's, so the
+    count equals the snapshot's numerator); otherwise, and for a state, up to now."""
+    if day is not None and indicator.span == Indicator.Span.YEAR and day <= today():
+        return period_for(indicator, day)
+    return live_period(indicator)
 
 
 # --- Judging against the plan -----------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
+from django.core.exceptions import BadRequest
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -22,7 +23,6 @@ from dgov.accounts.requests import AuthedRequest
 from dgov.catalog import services as catalog_services
 from dgov.core.errors import ApplicationError
 from dgov.core.forms import place_errors
-from dgov.core.measures import Period
 from dgov.indicators import computation, exports, selectors, services
 from dgov.indicators.computation import Scope
 from dgov.indicators.forms import KioskForm, KioskRetireForm, ReportedValueForm, SnapshotForm, TargetsForm
@@ -173,34 +173,30 @@ def _drill(request: AuthedRequest, key: str) -> dict[str, Any]:
     which = request.GET.get("set", "counted")
     if which not in ("counted", "all"):
         which = "counted"
-    period = _drill_period(indicator, request.GET.get("day"))
-    records = computation.drill_down(indicator, period, scope, universe=which == "all")
+    period = computation.drill_period(indicator, _day_param(request.GET.get("day")))
     result = computation.compute(indicator, period, scope)
+    assert result.measure is not None  # a provider computed it
     return {
         "indicator": indicator,
         "scope": scope,
         "provider": provider,
-        "records": records,
+        "records": computation.records_of(result.measure, universe=which == "all"),
         "which": which,
         "result": result,
         "period_start": period.since.astimezone(computation.CALENDAR_TZ).date(),
         "period_end": computation.last_day(period),
-        "as_of_day": indicator.span == Indicator.Span.YEAR and period.until != period.since,
-        "has_universe": result.measure is not None and result.measure.universe is not None,
+        "as_of_day": indicator.span == Indicator.Span.YEAR,
+        "has_universe": result.measure.universe is not None,
     }
 
 
-def _drill_period(indicator: Indicator, raw_day: str | None) -> Period:
-    """A year indicator's records can be listed as of a past day (the snapshot's); a state can
-    only be listed as it is now."""
-    if raw_day and indicator.span == Indicator.Span.YEAR:
-        try:
-            day = date.fromisoformat(raw_day)
-        except ValueError:
-            raise Http404 from None
-        if day <= computation.today():
-            return computation.period_for(indicator, day)
-    return computation.live_period(indicator)
+def _day_param(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(_("%(value)s is not a day like 2025-12-31.") % {"value": raw[:20]}) from None
 
 
 @requires(Perm.INDICATORS_VIEW)

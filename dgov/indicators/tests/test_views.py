@@ -224,6 +224,8 @@ def test_the_drill_down_lists_as_many_records_as_the_snapshot_counted(login, lea
     assert scjg.context["page"].paginator.count == 1
     # Reported indicators have no records.
     assert client.get("/indicators/open_datasets/records/").status_code == 404
+    # A day that is not a day is a bad request, not a missing page.
+    assert client.get("/indicators/rating_score/records/", {"day": "2025-13-40"}).status_code == 400
 
 
 def test_the_records_export_opens_and_has_the_rows(login, leader, board):
