@@ -33,6 +33,9 @@ from dgov.workflow.models import DecisionRecord, ProcessInstance
 
 ID_FIELD_SUFFIX = "_id_number"
 
+# A timeline line the platform writes: kind, public, note, actor label.
+Line = tuple[str, bool, str, str]
+
 
 def _registry_fields(paths: Iterable[str]) -> dict[str, set[str]]:
     """Which registry fields each subject's facts need: {"applicant": {"age"}, "people.spouse": {...}}."""
@@ -173,32 +176,54 @@ def approved_by_rules(instance: ProcessInstance, decision: DecisionRecord | None
     )
 
 
+def conclude_if_approved(case: Any, instance: ProcessInstance) -> list[str]:
+    """Set (not save) the concluded, approved state of a case whose rules approved it at its start;
+    the fields to save, none when the rules did not approve. The submission saves them with the
+    case's number and status in one UPDATE; :func:`apply_outcome` then does the rest."""
+    from dgov.cases.models import Case
+
+    if not approved_by_rules(instance, rules_decision(instance)):
+        return []
+    now = timezone.now()
+    case.status = Case.Status.CONCLUDED
+    case.result = Case.Result.APPROVED
+    case.accepted_at = now
+    case.ended_at = now
+    case.updated_at = now
+    return ["status", "result", "accepted_at", "ended_at", "updated_at"]
+
+
 def apply_outcome(
     *, case: Any, instance: ProcessInstance, credit: Mapping[str, Any] | None, owed: bool = False
 ) -> str | None:
-    """Turn what the rules decided at submission into the case's status and timeline.
+    """Turn what the rules decided at submission into the case's timeline, licence and notices
+    (its concluded state was set by :func:`conclude_if_approved` and saved by the submission).
 
-    An approval concludes the case, issues its e-licence in the same transaction and tells the
-    applicant (returns None: nothing more to say). Otherwise returns the sentence the receipt
-    notice adds (why a person will handle it; empty when the rules did not run)."""
+    An approval issues the case's e-licence in the same transaction and tells the applicant
+    (returns None: nothing more to say). Otherwise returns the sentence the receipt notice adds
+    (why a person will handle it; empty when the rules did not run)."""
     from dgov.cases import services as cases
 
     Case, CaseEvent = cases.Case, cases.CaseEvent
     decision = rules_decision(instance)
     # The check itself (entries, measures, sources) is kept by dgov.credit and shown to staff.
-    checked: list[tuple[str, bool]] = [(CaseEvent.Kind.CREDIT_CHECKED, False)] if credit is not None else []
+    checked: list[Line] = [(CaseEvent.Kind.CREDIT_CHECKED, False, "", "")] if credit is not None else []
     if decision is None:
         _platform_events(case, checked)
         return ""
-    now = timezone.now()
     if approved_by_rules(instance, decision):
-        case.status = Case.Status.CONCLUDED
-        case.result = Case.Result.APPROVED
-        case.accepted_at = now
-        case.ended_at = now
-        case.save(update_fields=["status", "result", "accepted_at", "ended_at", "updated_at"])
-        _platform_events(case, [*checked, (CaseEvent.Kind.RULES_APPROVED, True), (CaseEvent.Kind.CONCLUDED, True)])
-        licence = cases.issue_licence_now(case) if case.item.output_licence_type else None
+        if case.status != Case.Status.CONCLUDED:
+            case.save(update_fields=conclude_if_approved(case, instance))
+        lines: list[Line] = [
+            *checked,
+            (CaseEvent.Kind.RULES_APPROVED, True, "", ""),
+            (CaseEvent.Kind.CONCLUDED, True, "", ""),
+        ]
+        licence = None
+        if case.item.output_licence_type:
+            licence, line = cases.issue_licence_now(case)
+            lines.append(line)
+        _platform_events(case, lines)
         if licence is not None:
             result = _("%(type)s was issued and is in your licence wallet.") % {"type": licence.type.name}
         elif case.item.output_licence_type:
@@ -215,27 +240,29 @@ def apply_outcome(
             fresh=True,
         )
         return None
-    _platform_events(case, [*checked, (CaseEvent.Kind.RULES_REFERRED, True)])
+    _platform_events(case, [*checked, (CaseEvent.Kind.RULES_REFERRED, True, "", "")])
     return _("The rules could not approve it at once (%(why)s); a member of staff will handle it.") % {
         "why": referral_reason(decision, black=bool(credit and credit.get("black")), owed=owed)
     }
 
 
-def _platform_events(case: Any, kinds: Sequence[tuple[str, bool]]) -> None:
-    """Timeline lines the platform writes itself (no actor, no note), in one INSERT: the rows
+def _platform_events(case: Any, lines: Sequence[Line]) -> None:
+    """Timeline lines the platform writes itself (no actor), in one INSERT: the rows
     dgov.cases.services._event writes for them, in the same order, each announced the same way."""
     from dgov.cases import services as cases
 
-    if not kinds:
+    if not lines:
         return
     cases.CaseEvent.objects.bulk_create(
         [
-            cases.CaseEvent(case=case, kind=kind, actor=None, actor_label="", note="", public=public, at=timezone.now())
-            for kind, public in kinds
+            cases.CaseEvent(
+                case=case, kind=kind, actor=None, actor_label=label, note=note, public=public, at=timezone.now()
+            )
+            for kind, public, note, label in lines
         ]
     )
-    for kind, _public in kinds:
-        cases._announce_later(case.pk, kind)
+    for kind, *_rest in lines:
+        cases._announce_later(case, kind)
 
 
 def referral_reason(decision: DecisionRecord, *, black: bool = False, owed: bool = False) -> str:

@@ -196,13 +196,14 @@ def _event(
         public=public,
         at=timezone.now(),
     )
-    _announce_later(case.pk, kind)
+    _announce_later(case, kind)
     return event
 
 
-def _announce_later(case_id: int, kind: str) -> None:
+def _announce_later(case: Case, kind: str) -> None:
     """One case_event_committed per case and transaction, carrying every kind written in it: a
     submission that is decided, concluded and issued at once wakes the receivers once."""
+    case_id, handed_over = case.pk, case.received_in_id is not None
     connection = transaction.get_connection()
     if connection.in_atomic_block:
         for _savepoints, func, _robust in connection.run_on_commit:
@@ -214,7 +215,9 @@ def _announce_later(case_id: int, kind: str) -> None:
 
     def announce() -> None:
         announce.sent = True  # type: ignore[attr-defined]
-        case_event_committed.send(sender=Case, case_id=case_id, kind=kinds[-1], kinds=tuple(kinds))
+        case_event_committed.send(
+            sender=Case, case_id=case_id, kind=kinds[-1], kinds=tuple(kinds), handed_over=handed_over
+        )
 
     announce.sent = False  # type: ignore[attr-defined]
     announce.announces_case = case_id  # type: ignore[attr-defined]
@@ -632,7 +635,9 @@ def case_submit(
             )
             case.instance = instance
             case.status = Case.Status.SUBMITTED
-            case.save(update_fields=["instance", "number", "status", "owed_materials"])
+            # An approval by the rules concludes the case in the same UPDATE (apply_outcome below).
+            concluded = instant.conclude_if_approved(case, instance) if item.decision_key else []
+            case.save(update_fields=["instance", "number", "status", "owed_materials", *concluded])
             record(
                 actor=actor,
                 action="case.submit",
@@ -875,20 +880,19 @@ def _queue_licence(case_id: int) -> None:
     issue_licence.delay(case_id)
 
 
-def issue_licence_now(case: Case) -> Any:
-    """Issue an approved case's e-licence inside the caller's transaction (instant approval):
-    ``licence_issue_for_case`` works in its own savepoint, so a refusal (no seal, a face field
-    without a value) leaves the approval in place, notes the refusal for staff and returns None;
-    they then issue by hand."""
+def issue_licence_now(case: Case) -> tuple[Any, tuple[str, bool, str, str]]:
+    """Issue the e-licence of a case approved by the rules in this very transaction (instant
+    approval): ``licence_issue_for_case`` refuses (no seal, a face field without a value) before
+    it writes anything, so a refusal leaves the approval in place and returns None with a line for
+    staff; they then issue by hand. Returns the licence and the timeline line (kind, public, note,
+    actor label) for the caller to write with its own lines."""
     from dgov.licences.services import LicenceError, licence_issue_for_case
 
     try:
-        licence = licence_issue_for_case(case=case, actor=None)
+        licence = licence_issue_for_case(case=case, actor=None, fresh=True)
     except LicenceError as exc:
-        _event(case, CaseEvent.Kind.LICENCE_PENDING, actor=None, note=exc.message, public=False)
-        return None
-    _event(case, CaseEvent.Kind.LICENCE_ISSUED, actor=None, note=licence.identifier, label=licence.issuer.name)
-    return licence
+        return None, (CaseEvent.Kind.LICENCE_PENDING, False, exc.message, "")
+    return licence, (CaseEvent.Kind.LICENCE_ISSUED, True, licence.identifier, licence.issuer.name)
 
 
 def case_issue_licence(

@@ -306,9 +306,11 @@ def _create_signed(
     issued_by: User | None,
     case: Any = None,
     previous: Licence | None = None,
+    key: SealKey | None = None,
 ) -> Licence:
     issuer = ltype.issuer
-    key = signing_key_for(issuer)
+    if key is None:
+        key = signing_key_for(issuer)
     identifier = licence_identifier(
         type_code=ltype.type_code, issuer_code=issuer.credit_code or "", serial=serial, version=version
     )
@@ -397,11 +399,15 @@ def _issue(
         errors["holder_id"] = [_("Give the holder's 18-character ID number or credit code.")]
     if errors:
         raise LicenceError(_("Please correct the marked fields."), code="invalid_licence", field_errors=errors)
+    # Every refusal comes before the first write (the seal too), so a refused issue writes
+    # nothing and needs no savepoint to be undone (see licence_issue_for_case's fresh cases).
+    key = signing_key_for(ltype.issuer)
     start = valid_from or local_date(timezone.now())
     year = local_date(timezone.now()).year
     prefix = f"{ltype.type_code}.{ltype.issuer.credit_code}.{year}"
     serial = f"{year}{_next_in(LicenceSequence, prefix):08d}"
     licence = _create_signed(
+        key=key,
         ltype=ltype,
         serial=serial,
         version=1,
@@ -436,14 +442,19 @@ def licence_issue_for_case(
     actor: User | None = None,
     face: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
+    fresh: bool = False,
 ) -> Licence:
     """Issue the licence an approved case's item outputs; once per case, whoever asks and however often.
 
     The case row is locked first, so a retry or a second click waits and then finds the licence;
-    the unique case column is the last line of defence."""
+    the unique case column is the last line of defence. ``fresh``: the caller created and concluded
+    the case in its own, still open transaction (an instant approval), so no other transaction can
+    see the case, hold it or have issued its licence: no lock, no look for one, and no savepoint,
+    since every refusal comes before the first write and a refused issue writes nothing."""
     from dgov.cases.models import Case
-    from dgov.licences.faces import face_from_case
 
+    if fresh:
+        return _issue_for_approved(case=case, actor=actor, face=face, request=request)
     # One savepoint (or transaction) for the lock and the issue: a refusal or a failed insert
     # undoes both, and the caller's own transaction carries on.
     try:
@@ -466,31 +477,39 @@ def licence_issue_for_case(
                 if actor is not None and not has_perm(actor, Perm.LICENCE_ISSUE, department=existing.issuer):
                     raise PermissionDenied
                 return existing
-            if case.status != Case.Status.CONCLUDED or case.result != Case.Result.APPROVED:
-                raise LicenceError(_("Only an approved, concluded case gets a licence."), code="case_not_approved")
-            code = case.item.output_licence_type
-            ltype = LicenceType.objects.select_related("issuer").filter(code=code).first() if code else None
-            if ltype is None:
-                raise LicenceError(
-                    _("This item outputs no licence type known to the platform."), code="no_licence_type"
-                )
-            values = face_from_case(ltype, case)
-            values.update(face or {})
-            return _issue(
-                actor=actor,
-                ltype=ltype,
-                face=values,
-                valid_from=None,
-                case=case,
-                request=request,
-                **holder_of_case(case),
-            )
+            return _issue_for_approved(case=case, actor=actor, face=face, request=request)
     except IntegrityError:
         # Only reachable if the lock above was bypassed; the licence the other writer made stands.
         existing = Licence.objects.filter(case=case).first()
         if existing is None:
             raise
         return existing
+
+
+def _issue_for_approved(
+    *, case: Any, actor: User | None, face: dict[str, Any] | None, request: HttpRequest | None
+) -> Licence:
+    """The licence of an approved, concluded case that has none, inside the caller's transaction."""
+    from dgov.cases.models import Case
+    from dgov.licences.faces import face_from_case
+
+    if case.status != Case.Status.CONCLUDED or case.result != Case.Result.APPROVED:
+        raise LicenceError(_("Only an approved, concluded case gets a licence."), code="case_not_approved")
+    code = case.item.output_licence_type
+    ltype = LicenceType.objects.select_related("issuer").filter(code=code).first() if code else None
+    if ltype is None:
+        raise LicenceError(_("This item outputs no licence type known to the platform."), code="no_licence_type")
+    values = face_from_case(ltype, case)
+    values.update(face or {})
+    return _issue(
+        actor=actor,
+        ltype=ltype,
+        face=values,
+        valid_from=None,
+        case=case,
+        request=request,
+        **holder_of_case(case),
+    )
 
 
 def licence_set_status(

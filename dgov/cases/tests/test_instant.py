@@ -190,6 +190,59 @@ def test_an_individual_business_is_registered_and_its_licence_signed(citizen, dj
     assert CaseEvent.Kind.LICENCE_ISSUED in case.events.values_list("kind", flat=True)
 
 
+BUSINESS = {
+    "trade_name": "江海区陈记百货店（示例）",
+    "premises": "江海区外海街道兴业路 5 号（示例）",
+    "scope_category": "日用百货零售",
+    "business_scope": "日用百货零售",
+    "organisation": "个人经营",
+    "capital": 3,
+}
+
+
+def test_the_approval_its_licence_and_their_timeline_are_one_transaction_in_order(citizen):
+    from dgov.audit.models import AuditEvent
+    from dgov.licences.demo import load_demo_licences
+
+    load_demo_licences()
+    case = apply(citizen, "个体工商户设立登记", **BUSINESS)
+    case.refresh_from_db()
+    assert (case.status, case.result) == (Case.Status.CONCLUDED, Case.Result.APPROVED)
+    assert case.accepted_at == case.ended_at is not None
+    kinds = list(case.events.order_by("at", "pk").values_list("kind", flat=True))
+    assert kinds[-3:] == [CaseEvent.Kind.RULES_APPROVED, CaseEvent.Kind.CONCLUDED, CaseEvent.Kind.LICENCE_ISSUED]
+    issued = case.events.get(kind=CaseEvent.Kind.LICENCE_ISSUED)
+    assert issued.public and issued.note == case.licence.identifier and issued.actor_label == case.licence.issuer.name
+    actions = list(AuditEvent.objects.filter(seq__gt=0).order_by("-seq").values_list("action", flat=True)[:4])
+    assert "licence.issue" in actions and "case.submit" in actions
+
+
+def test_an_approval_whose_licence_cannot_be_signed_keeps_the_approval_and_writes_no_licence(citizen):
+    """No usable seal: the licence is refused before anything of it is written (no serial number
+    used, no licence row, no licence audit record); the approval stands and staff see why."""
+    from dgov.audit.models import AuditEvent
+    from dgov.licences.demo import load_demo_licences
+    from dgov.licences.models import Licence, LicenceSequence, LicenceType, Seal
+    from dgov.licences.services import seal_set_status
+
+    load_demo_licences()
+    issuer = LicenceType.objects.get(code="business_licence").issuer
+    for seal in Seal.objects.filter(department=issuer, status=Seal.Status.ACTIVE):
+        seal_set_status(actor=None, seal=seal, status=Seal.Status.SUSPENDED, reason="印章介质损坏，待重新制作")
+    sequences = list(LicenceSequence.objects.values_list("prefix", "last"))
+    case = apply(citizen, "个体工商户设立登记", **BUSINESS)
+    case.refresh_from_db()
+    assert (case.status, case.result) == (Case.Status.CONCLUDED, Case.Result.APPROVED)
+    assert not Licence.objects.filter(case=case).exists()
+    assert list(LicenceSequence.objects.values_list("prefix", "last")) == sequences
+    assert not AuditEvent.objects.filter(action="licence.issue", summary__case=case.number).exists()
+    pending = case.events.get(kind=CaseEvent.Kind.LICENCE_PENDING)
+    assert not pending.public and issuer.name in pending.note
+    assert not case.events.filter(kind=CaseEvent.Kind.LICENCE_ISSUED).exists()
+    (notice,) = Notice.objects.filter(recipient=citizen, subject__contains=case.number)
+    assert "电子证照将随后签发" in notice.body
+
+
 def test_a_scope_needing_a_permit_goes_to_a_person(citizen):
     case = apply(
         citizen,
