@@ -61,6 +61,29 @@ def _remember_head(connection: Any, event: AuditEvent) -> None:
     setattr(connection, _HEAD_ATTR, (connection.run_on_commit, event.seq, event.digest))
 
 
+def _move_and_insert(connection: Any, event: AuditEvent, known: tuple[int, str]) -> int:
+    """PostgreSQL: the head's compare-and-set and the new row in one statement (one round trip
+    instead of two); the row is inserted only if the head moved. Returns 1 if it did, else 0
+    (nothing written). Values are bound as the model's fields prepare them, cast to the column types."""
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+    params = [f.get_db_prep_save(f.pre_save(event, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH moved AS (UPDATE audit_chainhead SET seq = %s, digest = %s WHERE id = 1 AND seq = %s AND digest = %s "  # noqa: S608
+            f"RETURNING id) INSERT INTO audit_auditevent ({columns}) SELECT {values} FROM moved RETURNING id",
+            [event.seq, event.digest, known[0], known[1], *params],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return 0
+    event.pk = row[0]
+    event._state.adding = False
+    event._state.db = connection.alias
+    return 1
+
+
 def record(
     *,
     actor: Any,
@@ -111,11 +134,15 @@ def record(
             # on from what it wrote, compare-and-set, so a head changed any other way (a savepoint
             # rolled back, a test clearing the chain) is never extended from a stale value.
             event = make(known[0] + 1, known[1])
-            moved = ChainHead.objects.filter(id=1, seq=known[0], digest=known[1]).update(
-                seq=event.seq, digest=event.digest
-            )
+            if connection.vendor == "postgresql":
+                moved = _move_and_insert(connection, event, known)
+            else:
+                moved = ChainHead.objects.filter(id=1, seq=known[0], digest=known[1]).update(
+                    seq=event.seq, digest=event.digest
+                )
+                if moved == 1:
+                    event.save()
             if moved == 1:
-                event.save()
                 _remember_head(connection, event)
                 return event
         # Lock the head row: appends are serialised, so seq and prev_digest never fork.
