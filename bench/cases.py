@@ -53,7 +53,7 @@ from typing import Any
 from bench import run as core
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
-CASE_ENDPOINTS = ("insert", "food", "json", "partner", "plain", "instant")
+CASE_ENDPOINTS = ("insert", "floor", "floor_json", "food", "json", "partner", "plain", "plain_unchecked", "instant")
 DB_CONN_MAX_AGE = 60  # docs/deployment.md: DATABASE_URL=postgres://… DB_CONN_MAX_AGE=60
 
 
@@ -223,6 +223,7 @@ def build_requests(port: int, creds: dict[str, Any]) -> dict[str, list[Callable[
         JSON_ITEM,
         PARTNER_ITEM,
         PLAIN_ITEM,
+        PLAIN_UNCHECKED_ITEM,
         make_pdf,
         signature_data_url,
     )
@@ -247,6 +248,8 @@ def build_requests(port: int, creds: dict[str, Any]) -> dict[str, list[Callable[
             + [(f"material_{mid}", f"材料{mid}.pdf", "application/pdf", pdf) for mid, pdf in food_pdfs.items()]
         )
         out["food"].append(request_maker(port, "/api/v1/cases", session, ctype, body, f"bench-{run_id}-f{i}"))
+        # The floor under any submission (bench/urls.py): the same session, body and files.
+        out["floor"].append(request_maker(port, "/bench/floor/", session, ctype, body, None))
 
         session = {
             "Cookie": f"sessionid={cit['sessionid']}; csrftoken={cit['csrftoken']}",
@@ -258,6 +261,7 @@ def build_requests(port: int, creds: dict[str, Any]) -> dict[str, list[Callable[
         out["json"].append(
             request_maker(port, "/api/v1/cases", session, "application/json", body, f"bench-{run_id}-j{i}")
         )
+        out["floor_json"].append(request_maker(port, "/bench/floor/", session, "application/json", body, None))
 
         partner = {"Authorization": f"Bearer {creds['partner_token']}", "X-On-Behalf-Of": cit["access_token"]}
         payload = json.dumps({"item_code": PARTNER_ITEM, "data": cit["partner_data"]}, ensure_ascii=False).encode()
@@ -273,22 +277,25 @@ def build_requests(port: int, creds: dict[str, Any]) -> dict[str, list[Callable[
             "Cookie": f"sessionid={cit['sessionid']}; csrftoken={cit['csrftoken']}",
             "X-CSRFToken": cit["csrftoken"],
         }
-        for name, code in (("instant", INSTANT_ITEM), ("plain", PLAIN_ITEM)):
+        for name, code in (("instant", INSTANT_ITEM), ("plain", PLAIN_ITEM), ("plain_unchecked", PLAIN_UNCHECKED_ITEM)):
             body = json.dumps(
                 {"item_code": code, "data": cit["instant_data"], "signature": signature}, ensure_ascii=False
             ).encode()
             out[name].append(
-                request_maker(port, "/api/v1/cases", session, "application/json", body, f"bench-{run_id}-{name[0]}{i}")
+                request_maker(port, "/api/v1/cases", session, "application/json", body, f"bench-{run_id}-{name}-{i}")
             )
     return out
 
 
 ENDPOINT_PATHS = {
     "insert": "/bench/insert/",
+    "floor": "/bench/floor/",
+    "floor_json": "/bench/floor/",
     "food": "/api/v1/cases",
     "json": "/api/v1/cases",
     "partner": "/api/v1/cases",
     "plain": "/api/v1/cases",
+    "plain_unchecked": "/api/v1/cases",
     "instant": "/api/v1/cases",
 }
 
@@ -527,8 +534,10 @@ def submission_rates(
                 ]
                 level[name]["ratio_to_insert"] = statistics.median(per_round)
                 level[name]["ratio_rounds"] = per_round
-            if name == "instant" and "plain" in endpoints:
-                # Time per submission, instant over plain, per round: what the rules add.
+            for twin, key in (("plain", "p50_ratio_to_plain"), ("plain_unchecked", "p50_ratio_to_plain_unchecked")):
+                if name != "instant" or twin not in endpoints:
+                    continue
+                # Time per submission, instant over its twin without rules, per round: what the rules add.
                 per_round = [
                     next(p.p50_ms for p in mine if p.round == r)
                     / max(
@@ -536,13 +545,13 @@ def submission_rates(
                         next(
                             p.p50_ms
                             for p in phases
-                            if p.endpoint == "plain" and p.concurrency == concurrency and p.round == r
+                            if p.endpoint == twin and p.concurrency == concurrency and p.round == r
                         ),
                     )
                     for r in range(1, args.cases_rounds + 1)
                 ]
-                level[name]["p50_ratio_to_plain"] = statistics.median(per_round)
-                level[name]["p50_ratio_rounds"] = per_round
+                level[name][key] = statistics.median(per_round)
+                level[name][key.replace("ratio_to", "ratio_rounds_to")] = per_round
         summary[str(concurrency)] = level
     return {
         "config": {
@@ -629,12 +638,15 @@ def bench_postgres(args: argparse.Namespace, parts: set[str]) -> dict[str, Any]:
                 )
             if "instant" in parts:
                 result["instant"] = ins = inproc(env, tmp, "instant", "--n", str(args.profile_n))
-                for name in ("plain", "instant"):
+                for name in ("plain", "plain_unchecked", "instant"):
                     print(
-                        f"[instant] {name:8s} in-process p50 {ins[name]['wall']['p50_ms']:.1f} ms, CPU "
+                        f"[instant] {name:15s} in-process p50 {ins[name]['wall']['p50_ms']:.1f} ms, CPU "
                         f"{ins[name]['cpu_ms_median']:.1f} ms, {ins[name]['queries']:.0f} queries per request"
                     )
-                print(f"[instant] instant/plain: p50 {ins['ratio_p50']:.2f}, CPU {ins['ratio_cpu']:.2f}")
+                print(
+                    f"[instant] instant/plain: p50 {ins['ratio_p50']:.2f}, CPU {ins['ratio_cpu']:.2f}; instant/"
+                    f"plain_unchecked: p50 {ins['ratio_p50_unchecked']:.2f}, CPU {ins['ratio_cpu_unchecked']:.2f}"
+                )
             if "tasks" in parts:
                 result["tasks"] = tasks = inproc(env, tmp, "tasks", "--k", str(args.tasks_k))
                 for label in ("case_task_complete", "workflow.task_complete"):
@@ -753,6 +765,16 @@ def markdown(pg: dict[str, Any], sqlite_search: Any) -> list[str]:
         other = max(p["other_cores"] for p in rates["phases"])
         client = max(p["client_cores"] for p in rates["phases"])
         lines += ["", f"Client at most {client:.2f} cores; other work at most {other:.2f} cores in one phase.", ""]
+        for level, endpoints in rates["summary"].items():
+            instant = endpoints.get("instant", {})
+            for twin, key in (("plain", "p50_ratio_to_plain"), ("plain_unchecked", "p50_ratio_to_plain_unchecked")):
+                if key in instant:
+                    rounds = ", ".join(f"{r:.2f}" for r in instant[key.replace("ratio_to", "ratio_rounds_to")])
+                    lines.append(
+                        f"Instant approval over {twin} at {level} clients, p50: **{instant[key]:.2f}** "
+                        f"(rounds {rounds})."
+                    )
+        lines.append("")
     comparison = pg.get("server_comparison")
     if isinstance(comparison, list):
         lines += [

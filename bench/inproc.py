@@ -61,6 +61,7 @@ from bench.payloads import (  # noqa: E402
     JSON_ITEM,
     PARTNER_ITEM,
     PLAIN_ITEM,
+    PLAIN_UNCHECKED_ITEM,
     make_pdf,
     signature_data_url,
 )
@@ -249,26 +250,29 @@ def _instant_form(item: Any, user: Any) -> dict[str, Any]:
     return {**prefill_for(user, item.form_schema), "address": "江海区外海街道（示例）", "employment_status": "失业"}
 
 
-def _plain_twin() -> Any:
-    """PLAIN_ITEM: the instant item without rules (standard process, no table, no credit check)."""
+def _plain_twin(code: str = PLAIN_ITEM, *, credit_check: bool = True) -> Any:
+    """The instant item without rules (standard process, no table) under ``code``; with the item's
+    credit check (PLAIN_ITEM) or without it (PLAIN_UNCHECKED_ITEM)."""
     from dataclasses import replace
 
     from dgov.catalog.content import ItemContent
     from dgov.catalog.models import ServiceItem
     from dgov.catalog.services import item_create_draft, item_publish
 
-    twin = ServiceItem.objects.filter(code=PLAIN_ITEM, status=ServiceItem.Status.PUBLISHED).first()
+    twin = ServiceItem.objects.filter(code=code, status=ServiceItem.Status.PUBLISHED).first()
     if twin is not None:
         return twin
     source = ServiceItem.objects.get(code=INSTANT_ITEM, status=ServiceItem.Status.PUBLISHED)
+    if credit_check and not source.credit_check:
+        raise SystemExit(f"{INSTANT_ITEM} no longer checks credit: the twins would not differ by the rules only")
     content = replace(
         ItemContent.from_item(source),
-        code=PLAIN_ITEM,
-        name=source.name + "（对照：无规则）",
+        code=code,
+        name=source.name + ("（对照：无规则）" if credit_check else "（对照：无规则、不查信用）"),
         process_key="standard_case",
         decision_key="",
         instant_approval=False,
-        credit_check=False,
+        credit_check=credit_check,
     )
     return item_publish(actor=None, item=item_create_draft(actor=None, content=content))
 
@@ -353,16 +357,28 @@ def cmd_setup(args: argparse.Namespace) -> dict[str, Any]:
             "CREATE TABLE IF NOT EXISTS bench_insert "
             "(id bigserial PRIMARY KEY, payload text NOT NULL, created_at timestamptz NOT NULL)"
         )
+        # The floor endpoint's tables (bench/urls.py): a case, its materials, a per-day sequence.
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_case_sequence (day date PRIMARY KEY, last integer NOT NULL)")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_case (id bigserial PRIMARY KEY, number varchar(40) NOT NULL UNIQUE, "
+            "applicant_id bigint NOT NULL, form jsonb NOT NULL, created_at timestamptz NOT NULL)"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_case_material (id bigserial PRIMARY KEY, "
+            "case_id bigint NOT NULL REFERENCES bench_case (id), original_name varchar(255) NOT NULL, "
+            "file varchar(255) NOT NULL, size integer NOT NULL, sm3 char(64) NOT NULL)"
+        )
     # The bench accounts never sign in with a password (their sessions are made here), so their
     # password hashes are made with a fast hasher: 2 × N Argon2 hashes would only slow the setup.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         enterprises, citizens = _bench_users(args.users)
     _plain_twin()
+    _plain_twin(PLAIN_UNCHECKED_ITEM, credit_check=False)
     _registry_records(citizens)
     _enterprise_seals(enterprises)
     items = {
         code: ServiceItem.objects.prefetch_related("materials").get(code=code, status=ServiceItem.Status.PUBLISHED)
-        for code in (FOOD_ITEM, JSON_ITEM, PARTNER_ITEM, INSTANT_ITEM, PLAIN_ITEM)
+        for code in (FOOD_ITEM, JSON_ITEM, PARTNER_ITEM, INSTANT_ITEM, PLAIN_ITEM, PLAIN_UNCHECKED_ITEM)
     }
     admin = User.objects.get(username="admin")
     _token, partner_raw = api_token_create(actor=admin, name="政银通办终端（压测）", scopes=["partner", "read"])
@@ -599,7 +615,7 @@ def cmd_instant(args: argparse.Namespace) -> dict[str, Any]:
 
     items = {
         name: ServiceItem.objects.get(code=code, status=ServiceItem.Status.PUBLISHED)
-        for name, code in (("plain", PLAIN_ITEM), ("instant", INSTANT_ITEM))
+        for name, code in (("plain", PLAIN_ITEM), ("plain_unchecked", PLAIN_UNCHECKED_ITEM), ("instant", INSTANT_ITEM))
     }
     n = args.n
     run_id = secrets.token_hex(4)
@@ -625,20 +641,22 @@ def cmd_instant(args: argparse.Namespace) -> dict[str, Any]:
         if resp.status_code != 201:
             raise SystemExit(f"{name}: {resp.status_code} {resp.content[:300]!r}")
 
+    # The twin with the item's credit check, the one without, and the instant approval.
+    names = ("plain", "plain_unchecked", "instant")
     out: dict[str, Any] = {"submissions": n}
-    for name in ("plain", "instant"):
+    for name in names:
         for _i in range(5):
             post(name)
     # Interleaved, so a busy machine slows both alike.
     wall: dict[str, list[float]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)
     for _i in range(n):
-        for name in ("plain", "instant"):
+        for name in names:
             t0, c0 = time.perf_counter(), time.process_time()
             post(name)
             wall[name].append((time.perf_counter() - t0) * 1000)
             cpu[name].append((time.process_time() - c0) * 1000)
-    for name in ("plain", "instant"):
+    for name in names:
         queries: list[int] = []
         sql: list[str] = []
         with counting_queries() as ctx:
@@ -678,6 +696,8 @@ def cmd_instant(args: argparse.Namespace) -> dict[str, Any]:
         }
     out["ratio_p50"] = round(out["instant"]["wall"]["p50_ms"] / out["plain"]["wall"]["p50_ms"], 2)
     out["ratio_cpu"] = round(out["instant"]["cpu_ms_median"] / out["plain"]["cpu_ms_median"], 2)
+    out["ratio_p50_unchecked"] = round(out["instant"]["wall"]["p50_ms"] / out["plain_unchecked"]["wall"]["p50_ms"], 2)
+    out["ratio_cpu_unchecked"] = round(out["instant"]["cpu_ms_median"] / out["plain_unchecked"]["cpu_ms_median"], 2)
     return out
 
 

@@ -10,10 +10,14 @@ FOOD_ITEM = "440704000XK0010200001"  # 食品经营许可: two PDFs to upload, f
 JSON_ITEM = "440704000GG0020200000"  # 城乡居民养老保险参保登记: every required material is government data
 PARTNER_ITEM = "440704000GG0020100000"  # 社会保障卡申领: the demo item open to the partner channel (one photo)
 # 就业创业证申领: an instant-approval item (秒批, decision table jiuye_zheng; nothing to upload) whose
-# approval issues an e-licence; PLAIN_ITEM is the same item without rules (standard_case, no credit
-# check), made by the bench setup under the next handling code, so the two differ only by the rules.
+# approval issues an e-licence. PLAIN_ITEM is the same item without rules (standard_case, no table),
+# made by the bench setup under the next handling code, so the two differ only by the rules: it
+# keeps the item's credit check (应查必查 is the item's, checked at every submission of a marked
+# item, with or without rules). PLAIN_UNCHECKED_ITEM also drops the credit check (the twin of the
+# first measurements), so what the check itself costs is seen too.
 INSTANT_ITEM = "440704000GG0020300000"
 PLAIN_ITEM = "440704000GG0020300001"
+PLAIN_UNCHECKED_ITEM = "440704000GG0020300002"
 PDF_BYTES = 20_000
 
 
