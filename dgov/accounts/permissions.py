@@ -7,11 +7,13 @@ A permission is granted to roles; a role assignment may be scoped to a departmen
 from __future__ import annotations
 
 import enum
+import operator
 from collections.abc import Callable
-from functools import wraps
+from functools import reduce, wraps
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
@@ -163,16 +165,23 @@ def has_perm(user: Any, perm: Perm, *, department: Department | None = None, reg
 
 
 def departments_for(user: Any, perm: Perm) -> list[int] | None:
-    """Department ids where user holds perm; None means every department (unscoped role)."""
+    """Department ids where user holds perm; None means every department (unscoped role). A
+    region-scoped role covers the departments of its region and the regions within it (as
+    ``in_scope`` does)."""
     allowed = RULES.get(perm, frozenset())
     ids: set[int] = set()
-    for a in _assignments(user) if getattr(user, "is_authenticated", False) else []:
+    areas: list[Q] = []
+    for a in _assignments(user) if getattr(user, "is_authenticated", False) and user.is_active else []:
         if a.role not in allowed:
             continue
         if a.department_id is None and a.region_id is None:
             return None
         if a.department_id is not None:
             ids.add(a.department_id)
+        elif a.region is not None:
+            areas.append(Q(region__path=a.region.path) | Q(region__path__startswith=a.region.path + "/"))
+    if areas:
+        ids.update(Department.objects.filter(reduce(operator.or_, areas)).values_list("pk", flat=True))
     return sorted(ids)
 
 

@@ -203,3 +203,28 @@ def test_outside_demo_mode_only_confirmed_reference_data_is_loaded(db, settings)
     assert counts["regions"] == 0 and "accounts" not in counts
     assert not Region.objects.filter(code__in=removed).exists()
     assert User.objects.count() == before
+
+
+def test_a_region_scoped_role_covers_the_departments_of_its_area(staff_user):
+    """departments_for agrees with has_perm: a role scoped to a 街道 covers the departments in it
+    (and in its communities), none outside; a department-scoped one its department; none when inactive."""
+    from dgov.accounts.models import Region
+    from dgov.accounts.permissions import Perm, departments_for, has_perm
+
+    waihai = Region.objects.get(code="440704004000")
+    services.role_grant(actor=None, user=staff_user, role=Role.TICKET_HANDLER, region=waihai)
+    staff_user = User.objects.get(pk=staff_user.pk)
+    ids = departments_for(staff_user, Perm.HOTLINE_HANDLE)
+    inside = {d.pk for d in Department.objects.all() if waihai.contains(d.region)}
+    assert ids is not None and set(ids) == inside and inside
+    for department in Department.objects.all():
+        assert has_perm(staff_user, Perm.HOTLINE_HANDLE, department=department) == (department.pk in inside)
+    services.role_grant(
+        actor=None, user=staff_user, role=Role.DEPT_ADMIN, department=Department.objects.get(code="rsj")
+    )
+    staff_user = User.objects.get(pk=staff_user.pk)
+    assert set(departments_for(staff_user, Perm.HOTLINE_HANDLE) or []) == inside | {
+        Department.objects.get(code="rsj").pk
+    }
+    staff_user.is_active = False
+    assert departments_for(staff_user, Perm.HOTLINE_HANDLE) == []
