@@ -303,6 +303,97 @@ ENDPOINT_PATHS = {
 # --- steps ------------------------------------------------------------------------------------
 
 
+def paired(
+    port: int, first: list[Callable[[], bytes]], second: list[Callable[[], bytes]], seconds: float, concurrency: int
+) -> tuple[list[float], list[float], int]:
+    """Each client connection i sends first[i] and second[i] alternately, back to back, for `seconds`.
+
+    The two kinds meet the machine at the same moments, so their ratio is not moved by this VM's
+    speed changing between rounds (it does, by up to a quarter within seconds). Returns the
+    latencies (ms) of each kind and the number of answers other than 201."""
+    start = threading.Barrier(concurrency + 1)
+    deadline = [0.0]
+    latencies: list[tuple[list[float], list[float]]] = [([], []) for _ in range(concurrency)]
+    errors = [0] * concurrency
+
+    def worker(i: int) -> None:
+        conn = core.Connection(port, "/", None)
+        makers = (first[i % len(first)], second[i % len(second)])
+        out = latencies[i]
+        start.wait()
+        turn = i % 2  # half the connections start with each kind
+        now = time.perf_counter()
+        while now < deadline[0]:
+            conn.make_request = makers[turn]
+            try:
+                status = conn.get()
+            except OSError:
+                conn.close()
+                status = 0
+            done = time.perf_counter()
+            if status != 201:
+                errors[i] += 1
+            elif done <= deadline[0]:
+                out[turn].append((done - now) * 1000)
+            turn, now = 1 - turn, done
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    deadline[0] = time.perf_counter() + seconds
+    start.wait()
+    for t in threads:
+        t.join(timeout=seconds + 40)
+    return (
+        sorted(x for lat in latencies for x in lat[0]),
+        sorted(x for lat in latencies for x in lat[1]),
+        sum(errors),
+    )
+
+
+def paired_rounds(
+    args: argparse.Namespace, port: int, requests: dict[str, list[Callable[[], bytes]]], twin: str, concurrency: int
+) -> dict[str, Any]:
+    """Instant approvals and their twin's submissions paired on every connection, round by round."""
+    paired(port, requests[twin], requests["instant"], args.cases_warmup, concurrency)
+    rounds: list[dict[str, Any]] = []
+    pooled: tuple[list[float], list[float]] = ([], [])
+    for rnd in range(1, args.cases_rounds + 1):
+        plain_ms, instant_ms, errors = paired(
+            port, requests[twin], requests["instant"], args.cases_duration, concurrency
+        )
+        if not plain_ms or not instant_ms:
+            raise RuntimeError(f"paired {twin}/instant at {concurrency} clients: no answers ({errors} errors)")
+        ratio = core.percentile(instant_ms, 0.5) / core.percentile(plain_ms, 0.5)
+        rounds.append(
+            {
+                "round": rnd,
+                "twin_p50_ms": core.percentile(plain_ms, 0.5),
+                "instant_p50_ms": core.percentile(instant_ms, 0.5),
+                "instant_p99_ms": core.percentile(instant_ms, 0.99),
+                "ratio_p50": ratio,
+                "requests": [len(plain_ms), len(instant_ms)],
+                "errors": errors,
+            }
+        )
+        pooled[0].extend(plain_ms)
+        pooled[1].extend(instant_ms)
+        print(
+            f"[cases] c={concurrency:<3d} round {rnd} paired {twin}/instant: p50 "
+            f"{rounds[-1]['twin_p50_ms']:.1f} / {rounds[-1]['instant_p50_ms']:.1f} ms, ratio {ratio:.2f}, "
+            f"instant p99 {rounds[-1]['instant_p99_ms']:.1f} ms, errors {errors}"
+        )
+    return {
+        "twin": twin,
+        "rounds": rounds,
+        "ratio_p50_median": statistics.median(r["ratio_p50"] for r in rounds),
+        "twin_p50_ms": core.percentile(sorted(pooled[0]), 0.5),
+        "instant_p50_ms": core.percentile(sorted(pooled[1]), 0.5),
+        "instant_p99_ms": core.percentile(sorted(pooled[1]), 0.99),
+    }
+
+
 def manage(env: dict[str, str], *command: str, timeout: float = 300) -> None:
     subprocess.run(
         [sys.executable, "manage.py", *command],
@@ -447,6 +538,7 @@ def submission_rates(
             f"[cases] gunicorn on {core.HOST}:{port}: {server_label(workers, threads)}, "
             f"DB_CONN_MAX_AGE={DB_CONN_MAX_AGE}, pid {server.pid}"
         )
+        paired_results: dict[str, Any] = {}
         for concurrency in levels:
             if concurrency > len(creds["enterprises"]):
                 raise RuntimeError(f"{concurrency} clients need as many bench applicants (--cases-users)")
@@ -482,6 +574,10 @@ def submission_rates(
                         )
                     if phase.error_sample:
                         print(f"[cases]   first error: {phase.error_sample[:300]}")
+            if "instant" in endpoints:
+                for twin in ("plain", "plain_unchecked"):
+                    if twin in endpoints:
+                        paired_results[f"{concurrency}/{twin}"] = paired_rounds(args, port, requests, twin, concurrency)
         if server.poll() is not None:
             raise RuntimeError("gunicorn exited during the run:\n" + core.tail(tmp / "gunicorn.log"))
         if any(p.errors for p in phases):
@@ -571,6 +667,7 @@ def submission_rates(
         "phases": [{k: v for k, v in asdict(p).items() if k != "latencies_ms"} for p in phases],
         "pg_activity": activity,
         "summary": summary,
+        "paired": paired_results,
     }
 
 
@@ -774,6 +871,14 @@ def markdown(pg: dict[str, Any], sqlite_search: Any) -> list[str]:
                         f"Instant approval over {twin} at {level} clients, p50: **{instant[key]:.2f}** "
                         f"(rounds {rounds})."
                     )
+        for key, result in rates.get("paired", {}).items():
+            level, twin = key.split("/")
+            rounds = ", ".join(f"{r['ratio_p50']:.2f}" for r in result["rounds"])
+            lines.append(
+                f"Paired on each connection, {level} clients: {twin} p50 {result['twin_p50_ms']:.1f} ms, instant p50 "
+                f"{result['instant_p50_ms']:.1f} ms, p99 {result['instant_p99_ms']:.1f} ms; ratio "
+                f"**{result['ratio_p50_median']:.2f}** (rounds {rounds})."
+            )
         lines.append("")
     comparison = pg.get("server_comparison")
     if isinstance(comparison, list):
