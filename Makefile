@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The suite runs in two pytest-xdist workers (each with its own test database); PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint typecheck check bench messages lock clean
 
