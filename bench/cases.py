@@ -338,13 +338,7 @@ def paired(
             turn, now = 1 - turn, done
         conn.close()
 
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
-    for t in threads:
-        t.start()
-    deadline[0] = time.perf_counter() + seconds
-    start.wait()
-    for t in threads:
-        t.join(timeout=seconds + 40)
+    core.run_clients(worker, concurrency, seconds, start, deadline)
     return (
         sorted(x for lat in latencies for x in lat[0]),
         sorted(x for lat in latencies for x in lat[1]),

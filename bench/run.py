@@ -299,6 +299,20 @@ class Load:
     error_sample: str  # the start of one error body
 
 
+def run_clients(
+    worker: Callable[[int], None], concurrency: int, seconds: float, start: threading.Barrier, deadline: list[float]
+) -> None:
+    """One thread per client connection i running worker(i): all wait on ``start`` (a barrier for
+    concurrency + 1), which opens once deadline[0] is set to now + seconds; then wait for them all."""
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    deadline[0] = time.perf_counter() + seconds
+    start.wait()
+    for t in threads:
+        t.join(timeout=seconds + 40)
+
+
 def load(
     port: int,
     path: str,
@@ -344,13 +358,7 @@ def load(
             now = done
         conn.close()
 
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
-    for t in threads:
-        t.start()
-    deadline[0] = time.perf_counter() + seconds
-    start.wait()
-    for t in threads:
-        t.join(timeout=seconds + 40)
+    run_clients(worker, concurrency, seconds, start, deadline)
     merged: dict[str, int] = {}
     for err in errors:
         for k, v in err.items():
