@@ -880,7 +880,7 @@ def _queue_licence(case_id: int) -> None:
     issue_licence.delay(case_id)
 
 
-def issue_licence_now(case: Case) -> tuple[Any, tuple[str, bool, str, str]]:
+def issue_licence_now(case: Case) -> tuple[Any, instant.Line]:
     """Issue the e-licence of a case approved by the rules in this very transaction (instant
     approval): ``licence_issue_for_case`` refuses (no seal, a face field without a value) before
     it writes anything, so a refusal leaves the approval in place and returns None with a line for

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dgov.accounts.models import Region
 from dgov.cases.uploads import ACCEPT_ATTRIBUTE
+from dgov.catalog.services import KIOSK_REGION_LEVELS
 
 
 class ReportedValueForm(forms.Form):
@@ -60,7 +61,7 @@ class KioskForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     region = forms.ModelChoiceField(
         label=_("Subdistrict or community"),
-        queryset=Region.objects.filter(level__in=["subdistrict", "community"]).order_by("code"),
+        queryset=Region.objects.filter(level__in=KIOSK_REGION_LEVELS).order_by("code"),
     )
     address = forms.CharField(label=_("Address"), max_length=200)
     installed_on = forms.DateField(
